@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything sinq needs on a Debian machine: python3, nats-server, bubblewrap, npm packages.
+# Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
+
+missing=()
+have python3 || missing+=(python3)
+have nats-server || missing+=(nats-server)
+have bwrap || missing+=(bubblewrap)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing ${missing[*]}" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    sudo apt-get update -qq >/dev/null
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: missing ${missing[*]}; install them with your package manager (Debian: apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+fi
+
+# npm ci only when the installed tree was not made from this lock file.
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.sinq-lock-hash 2>/dev/null || true)" != "$lock_hash" ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-fund --no-audit --loglevel=error >&2
+  echo "$lock_hash" > node_modules/.sinq-lock-hash
+fi

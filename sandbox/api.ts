@@ -1,0 +1,45 @@
+// The contract between the sandbox service and its callers (players, activities, CLI).
+import type { DivergingInput, Outcome } from '../game/types';
+
+export interface RunRequest {
+  /** Python source that defines `entryPoint`. */
+  source: string;
+  entryPoint: string;
+  /** Python dict literal of keyword arguments, parsed with ast.literal_eval inside the sandbox. */
+  input: DivergingInput;
+  /** Wall-clock limit for this run; the sandbox's default when omitted. */
+  timeoutMs?: number;
+}
+
+export interface PairRequest {
+  original: string;
+  variant: string;
+  entryPoint: string;
+  input: DivergingInput;
+  timeoutMs?: number;
+}
+
+export interface PairOutcome {
+  original: Outcome;
+  variant: Outcome;
+}
+
+/** Which isolation layers this host gives each run. */
+export interface IsolationReport {
+  rlimits: boolean;
+  privateDirectory: boolean;
+  network: 'namespace' | 'bubblewrap' | 'none';
+  bubblewrap: boolean;
+  userNamespaces: boolean;
+  root: boolean;
+  /** Human-readable notes on what is missing and how to fix it. */
+  notes: string[];
+}
+
+export interface Sandbox {
+  run(request: RunRequest): Promise<Outcome>;
+  /** Runs original and variant on the same input (concurrently, in separate processes). */
+  runPair(request: PairRequest): Promise<PairOutcome>;
+  isolation(): IsolationReport;
+  close(): Promise<void>;
+}
