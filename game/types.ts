@@ -49,3 +49,43 @@ export interface Task {
   /** Where the task came from, e.g. `sinq`, `mbpp:11`, `humaneval:HumanEval/0`. */
   origin: string;
 }
+
+/** A generator reply in the game's Markdown contract, parsed. */
+export interface GeneratorReply {
+  analysis: string;
+  /** The variant program (contents of the code block under `# Generated program`). */
+  program: string;
+  divergingInput: DivergingInput;
+}
+
+/** An evaluator reply in the game's Markdown contract, parsed. */
+export interface EvaluatorReply {
+  analysis: string;
+  /** The answer under `# Equivalent?`; null when the section is missing. */
+  equivalent: boolean | null;
+  /** The input under `# Diverging input example`; null when absent (e.g. answered "Yes"). */
+  divergingInput: DivergingInput | null;
+}
+
+export type ParseFailureReason =
+  | 'empty'
+  | 'missing-section'
+  | 'missing-code-block'
+  | 'truncated'
+  | 'bad-answer'
+  | 'too-large';
+
+export interface ParseFailure {
+  ok: false;
+  reason: ParseFailureReason;
+  /** Which section or what was wrong, in words. */
+  detail: string;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | ParseFailure;
+
+/** One chat turn, as sent to a model and as written into training data. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}

@@ -1,0 +1,82 @@
+// What a player policy is, independent of transport: NATS actors, the CLI and in-process runs all
+// call policies through these two interfaces. Offline and LLM policies return the same shapes:
+// raw reply text in the game's Markdown contract plus its parse.
+import type { Logger } from '../../lib/log';
+import type { Sandbox } from '../../sandbox/api';
+import type { ChatMessage, EvaluatorReply, GeneratorReply, ParseResult, Task } from '../../game/types';
+
+export interface SamplingOptions {
+  temperature?: number;
+  topP?: number;
+  /** Maximum tokens to generate (Ollama `num_predict`). */
+  numPredict?: number;
+  /** Context window (Ollama `num_ctx`). */
+  numCtx?: number;
+}
+
+export interface PolicyReply<T> {
+  /** The reply text exactly as produced: training data needs it verbatim. */
+  raw: string;
+  parsed: ParseResult<T>;
+  durationMs: number;
+}
+
+export interface ProposeRequest {
+  task: Task;
+  /** Target difficulty, 0..10. */
+  targetDifficulty: number;
+  seed: number;
+  /** Model tag for LLM policies, or the version of an offline policy's learned state. */
+  modelVersion?: string;
+  sampling?: SamplingOptions;
+  /** Absolute deadline, epoch milliseconds. */
+  deadline?: number;
+  /** Learned parameters of an offline policy for this round (opaque to everything else). */
+  policyState?: unknown;
+}
+
+export interface ProposeResult {
+  policy: string;
+  modelVersion: string;
+  /** The conversation sent to the model (offline policies: the prompt an LLM would have had). */
+  prompt: ChatMessage[];
+  reply: PolicyReply<GeneratorReply>;
+}
+
+export interface AttackRequest {
+  /** The original program and what is known about it (entry point, example inputs). */
+  task: Task;
+  /** The generator's variant program. */
+  variant: string;
+  /** Number of independent attempts n. */
+  attempts: number;
+  seed: number;
+  modelVersion?: string;
+  sampling?: SamplingOptions;
+  deadline?: number;
+  policyState?: unknown;
+}
+
+export interface AttackResult {
+  policy: string;
+  modelVersion: string;
+  prompt: ChatMessage[];
+  /** One reply per attempt, in order. */
+  replies: Array<PolicyReply<EvaluatorReply>>;
+}
+
+export interface PolicyContext {
+  signal: AbortSignal;
+  log: Logger;
+  sandbox: Sandbox;
+}
+
+export interface GeneratorPolicy {
+  readonly name: string;
+  propose(request: ProposeRequest, context: PolicyContext): Promise<ProposeResult>;
+}
+
+export interface EvaluatorPolicy {
+  readonly name: string;
+  attack(request: AttackRequest, context: PolicyContext): Promise<AttackResult>;
+}
