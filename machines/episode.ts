@@ -12,6 +12,7 @@ import type {
   EpisodeReason,
   EpisodeReasonCode,
   EpisodeRecord,
+  EpisodeSummary,
   EpisodeTimings,
   InputVerdict,
   PlayerSpec,
@@ -348,3 +349,18 @@ function invalidPlayReason(verdict: InputVerdict): EpisodeReason {
 
 /** The final state names, for callers that map a snapshot to an outcome. */
 export const terminalStates = ['done', 'invalid', 'failed'] as const;
+
+/** The compact result a campaign aggregates. */
+export function summaryOf(record: EpisodeRecord): EpisodeSummary {
+  const valid = record.outcome === 'valid';
+  return {
+    episodeId: record.episodeId,
+    round: record.round,
+    taskId: record.task.id,
+    outcome: record.outcome,
+    reason: record.reason,
+    difficulty: record.difficulty,
+    evaluatorFound: valid ? record.attemptVerdicts.filter((verdict) => verdict.found).length : 0,
+    evaluatorAttempts: valid ? record.attemptVerdicts.length : 0,
+  };
+}
