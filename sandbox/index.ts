@@ -1,0 +1,262 @@
+// The sandbox: a pool of warm, confined Python zygotes that fork one child per run.
+//   const sandbox = await createSandbox({ workers: 2 });
+//   const outcome = await sandbox.run({ source, entryPoint: 'f', input: '{"x": 1}' });
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Outcome } from '../game/types';
+import { silentLogger, type Logger } from '../lib/log';
+import type { IsolationReport, PairOutcome, PairRequest, RunRequest, Sandbox } from './api';
+import { SandboxError, SandboxIsolationError } from './errors';
+import { isolationSufficient, launchPlan, probeHost, reportFor, resolvePython, type IsolationPretend, type LaunchPlan } from './isolation';
+import { ZygoteProcess } from './zygote-process';
+
+export type { IsolationReport, PairOutcome, PairRequest, RunRequest, Sandbox } from './api';
+export { SandboxError, SandboxIsolationError } from './errors';
+export type { SandboxErrorCode } from './errors';
+export type { IsolationPretend } from './isolation';
+
+export interface SandboxOptions {
+  /** Number of zygote processes (default: CPU count, 1..8). */
+  workers?: number;
+  /** Runs in flight at once per zygote (default 4). */
+  maxInFlightPerWorker?: number;
+  /** Wall limit of a run without its own `timeoutMs` (default 2000 ms). CPU limit follows it. */
+  defaultTimeoutMs?: number;
+  /** Longest accepted `timeoutMs` (default 60 s). */
+  maxTimeoutMs?: number;
+  /** Address-space limit of each run (default 1 GiB). */
+  memoryLimitBytes?: number;
+  /** Bytes of stdout/stderr kept per stream; the rest is discarded (default 64 KiB). */
+  outputCapBytes?: number;
+  /** Largest file a run may write (default 16 MiB). */
+  fileSizeLimitBytes?: number;
+  /** Processes and threads per run (default 32; per-run only when the sandbox runs as root). */
+  processLimit?: number;
+  /** Open file descriptors per run (default 64). */
+  openFilesLimit?: number;
+  /** Caps of a returned value: nodes, bytes of strings, nesting depth, digits of an int. */
+  resultMaxNodes?: number;
+  resultMaxBytes?: number;
+  resultMaxDepth?: number;
+  resultMaxIntDigits?: number;
+  /** Largest program source or input accepted (default 1 MiB); larger is an `invalid` outcome. */
+  maxSourceBytes?: number;
+  /** Run even without network isolation (also `SINQ_ALLOW_WEAK_ISOLATION=1`). */
+  allowWeakIsolation?: boolean;
+  /** Python interpreter (default `SINQ_PYTHON` or `python3`). */
+  python?: string;
+  /** Pretend layers are missing; for tests of the refusal and fallback paths. */
+  pretend?: IsolationPretend;
+  /** Time past a run's limit after which its zygote is deemed wedged and replaced (default 5 s). */
+  watchdogGraceMs?: number;
+  logger?: Logger;
+}
+
+/** Which isolation layers runs get on this host; does not start anything but quick probes. */
+export function isolationReport(pretend: IsolationPretend = {}): IsolationReport {
+  return reportFor(probeHost(pretend));
+}
+
+function weakIsolationAllowed(options: SandboxOptions): boolean {
+  if (options.allowWeakIsolation !== undefined) return options.allowWeakIsolation;
+  const env = process.env.SINQ_ALLOW_WEAK_ISOLATION;
+  return env === '1' || env === 'true' || env === 'yes';
+}
+
+interface Queued {
+  request: { id: number; source: string; entry: string; input: string; timeoutMs: number };
+  resolve: (outcome: Outcome) => void;
+}
+
+const START_FAILURES_BEFORE_GIVING_UP = 5;
+
+class ZygotePool implements Sandbox {
+  private readonly slots: Array<ZygoteProcess | undefined>;
+  private readonly startFailures: number[];
+  private readonly queue: Queued[] = [];
+  private nextId = 1;
+  private closed = false;
+  private brokenReason: string | undefined;
+
+  constructor(
+    private readonly report: IsolationReport,
+    private readonly plan: LaunchPlan,
+    private readonly settings: Required<Pick<SandboxOptions, 'workers' | 'maxInFlightPerWorker' | 'defaultTimeoutMs' | 'maxTimeoutMs' | 'resultMaxNodes' | 'maxSourceBytes' | 'watchdogGraceMs'>>,
+    private readonly hostRunsDir: string,
+    private readonly log: Logger,
+  ) {
+    this.slots = new Array<ZygoteProcess | undefined>(settings.workers).fill(undefined);
+    this.startFailures = new Array<number>(settings.workers).fill(0);
+  }
+
+  async start(): Promise<void> {
+    const started = this.slots.map((_, index) => this.spawn(index));
+    try {
+      await Promise.all(started.map((zygote) => zygote.ready));
+    } catch (err) {
+      await this.close();
+      throw new SandboxError('E_SANDBOX_START', `sandbox workers failed to start: ${(err as Error).message}`);
+    }
+  }
+
+  isolation(): IsolationReport {
+    return { ...this.report, notes: [...this.report.notes] };
+  }
+
+  run(request: RunRequest): Promise<Outcome> {
+    if (this.closed) return Promise.reject(new SandboxError('E_SANDBOX_CLOSED', 'the sandbox is closed'));
+    const rejected = this.precheck(request);
+    if (rejected) return Promise.resolve(rejected);
+    if (this.brokenReason !== undefined) return Promise.resolve({ kind: 'crashed', reason: `sandbox unavailable: ${this.brokenReason}`, durationMs: 0 });
+    const timeoutMs = Math.max(1, Math.min(Math.round(request.timeoutMs ?? this.settings.defaultTimeoutMs), this.settings.maxTimeoutMs));
+    return new Promise<Outcome>((resolve) => {
+      this.queue.push({ request: { id: this.nextId++, source: request.source, entry: request.entryPoint, input: request.input, timeoutMs }, resolve });
+      this.dispatch();
+    });
+  }
+
+  async runPair(request: PairRequest): Promise<PairOutcome> {
+    const common = { entryPoint: request.entryPoint, input: request.input, timeoutMs: request.timeoutMs };
+    const [original, variant] = await Promise.all([this.run({ source: request.original, ...common }), this.run({ source: request.variant, ...common })]);
+    return { original, variant };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const queued of this.queue.splice(0)) queued.resolve({ kind: 'crashed', reason: 'sandbox closed before the run started', durationMs: 0 });
+    await Promise.all(this.slots.map((zygote) => zygote?.close()));
+    rmSync(this.hostRunsDir, { recursive: true, force: true });
+  }
+
+  private precheck(request: RunRequest): Outcome | undefined {
+    const typed = request as Partial<Record<keyof RunRequest, unknown>>;
+    if (typeof typed.source !== 'string' || typeof typed.entryPoint !== 'string' || typeof typed.input !== 'string') {
+      return { kind: 'invalid', reason: 'run request needs string source, entryPoint and input', durationMs: 0 };
+    }
+    if (Buffer.byteLength(request.source) > this.settings.maxSourceBytes) {
+      return { kind: 'invalid', reason: `program is larger than ${this.settings.maxSourceBytes} bytes`, durationMs: 0 };
+    }
+    if (Buffer.byteLength(request.input) > this.settings.maxSourceBytes) {
+      return { kind: 'invalid', reason: `input is larger than ${this.settings.maxSourceBytes} bytes`, durationMs: 0 };
+    }
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(request.entryPoint)) {
+      return { kind: 'invalid', reason: `entry point '${request.entryPoint.slice(0, 100)}' is not a Python identifier`, durationMs: 0 };
+    }
+    if (request.timeoutMs !== undefined && !(Number.isFinite(request.timeoutMs) && request.timeoutMs > 0)) {
+      return { kind: 'invalid', reason: `timeoutMs must be a positive number, got ${String(request.timeoutMs)}`, durationMs: 0 };
+    }
+    return undefined;
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let best: ZygoteProcess | undefined;
+      for (const zygote of this.slots) {
+        if (zygote?.alive && zygote.load < this.settings.maxInFlightPerWorker && (!best || zygote.load < best.load)) best = zygote;
+      }
+      if (!best) return;
+      const next = this.queue.shift()!;
+      void best.submit(next.request).then((outcome) => {
+        next.resolve(outcome);
+        this.dispatch();
+      });
+    }
+  }
+
+  private spawn(index: number): ZygoteProcess {
+    const zygote = new ZygoteProcess({
+      command: this.plan.command,
+      args: this.plan.args,
+      resultMaxNodes: this.settings.resultMaxNodes,
+      watchdogGraceMs: this.settings.watchdogGraceMs,
+      startTimeoutMs: 30_000,
+      log: this.log,
+      onExit: (dead, reason) => this.onZygoteExit(index, dead, reason),
+    });
+    this.slots[index] = zygote;
+    zygote.ready.then(
+      () => {
+        this.startFailures[index] = 0;
+        this.dispatch();
+      },
+      () => undefined,
+    );
+    return zygote;
+  }
+
+  private onZygoteExit(index: number, dead: ZygoteProcess, reason: string): void {
+    if (this.closed || this.slots[index] !== dead) return;
+    this.slots[index] = undefined;
+    this.log.warn({ slot: index, reason }, 'sandbox zygote died; replacing it');
+    this.startFailures[index] = dead.everReady ? 0 : (this.startFailures[index] ?? 0) + 1;
+    if (this.startFailures[index]! >= START_FAILURES_BEFORE_GIVING_UP) {
+      this.log.error({ slot: index, reason }, 'sandbox zygote keeps failing to start; giving up on this slot');
+      if (this.slots.every((slot) => slot === undefined)) {
+        this.brokenReason = reason;
+        for (const queued of this.queue.splice(0)) queued.resolve({ kind: 'crashed', reason: `sandbox unavailable: ${reason}`, durationMs: 0 });
+      }
+      return;
+    }
+    const delay = Math.min(50 * 2 ** this.startFailures[index]!, 2000);
+    setTimeout(() => {
+      if (!this.closed) this.spawn(index);
+    }, delay).unref();
+  }
+}
+
+/**
+ * Starts the pool. Throws SandboxIsolationError (E_WEAK_ISOLATION) when the host cannot isolate
+ * runs from the network and weak isolation was not allowed, SandboxError (E_SANDBOX_START,
+ * E_PYTHON_NOT_FOUND) when the workers cannot start.
+ */
+export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const log = options.logger ?? silentLogger;
+  const probe = probeHost(options.pretend ?? {});
+  const report = reportFor(probe);
+  if (!isolationSufficient(report)) {
+    if (!weakIsolationAllowed(options)) throw new SandboxIsolationError(report);
+    log.warn({ notes: report.notes }, 'sandbox running with weak isolation (explicitly allowed)');
+  }
+  const python = resolvePython(options.python ?? process.env.SINQ_PYTHON ?? 'python3');
+  const workers = Math.max(1, Math.floor(options.workers ?? Math.min(Math.max(os.availableParallelism(), 1), 8)));
+  const defaultTimeoutMs = options.defaultTimeoutMs ?? 2000;
+  const resultMaxNodes = options.resultMaxNodes ?? 200_000;
+  const hostRunsDir = mkdtempSync(path.join(os.tmpdir(), 'sinq-sandbox-'));
+  const plan = launchPlan(probe, python, path.join(hostRunsDir, 'runs'), (shape) =>
+    JSON.stringify({
+      runsDir: shape.runsDir,
+      uidDrop: shape.uidDrop,
+      pidNamespace: shape.pidNamespace,
+      deathSignal: shape.deathSignal,
+      uidSlots: 256,
+      memoryBytes: options.memoryLimitBytes ?? 1 << 30,
+      outputCapBytes: options.outputCapBytes ?? 64 << 10,
+      fileSizeBytes: options.fileSizeLimitBytes ?? 16 << 20,
+      processes: shape.uidDrop ? (options.processLimit ?? 32) : (options.processLimit ?? null),
+      openFiles: options.openFilesLimit ?? 64,
+      resultMaxNodes,
+      resultMaxBytes: options.resultMaxBytes ?? 8 << 20,
+      resultMaxDepth: options.resultMaxDepth ?? 100,
+      resultMaxIntDigits: options.resultMaxIntDigits ?? 10_000,
+    }),
+  );
+  const pool = new ZygotePool(
+    report,
+    plan,
+    {
+      workers,
+      maxInFlightPerWorker: Math.max(1, options.maxInFlightPerWorker ?? 4),
+      defaultTimeoutMs,
+      maxTimeoutMs: options.maxTimeoutMs ?? 60_000,
+      resultMaxNodes,
+      maxSourceBytes: options.maxSourceBytes ?? 1 << 20,
+      watchdogGraceMs: options.watchdogGraceMs ?? 5000,
+    },
+    hostRunsDir,
+    log,
+  );
+  await pool.start();
+  return pool;
+}

@@ -1,0 +1,174 @@
+// What this host can do to confine a run, and how to start a zygote with the best of it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { IsolationReport } from './api';
+import { SandboxError } from './errors';
+
+/** Pretend some layers are missing (to exercise the refusal and fallback paths on a capable host). */
+export interface IsolationPretend {
+  noBubblewrap?: boolean;
+  noNamespaces?: boolean;
+  notRoot?: boolean;
+}
+
+export interface HostProbe {
+  root: boolean;
+  bubblewrap: boolean;
+  /** `unshare` can give a run its own network (and pid) namespace. */
+  netNamespace: boolean;
+  userNamespaces: boolean;
+}
+
+const pyDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'py');
+
+function succeeds(command: string, args: string[]): boolean {
+  const result = spawnSync(command, args, { stdio: 'ignore', timeout: 5000, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+  return result.status === 0;
+}
+
+const probeCache = new Map<string, HostProbe>();
+
+export function probeHost(pretend: IsolationPretend = {}): HostProbe {
+  const key = JSON.stringify(pretend);
+  const cached = probeCache.get(key);
+  if (cached) return cached;
+  const root = !pretend.notRoot && typeof process.getuid === 'function' && process.getuid() === 0;
+  const userNamespaces = !pretend.noNamespaces && succeeds('unshare', ['--user', '--map-root-user', '--net', 'true']);
+  const netNamespace = !pretend.noNamespaces && (root ? succeeds('unshare', ['--net', '--pid', '--fork', 'true']) : userNamespaces);
+  const bubblewrap =
+    !pretend.noBubblewrap &&
+    succeeds('bwrap', ['--unshare-net', '--unshare-pid', '--die-with-parent', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--', 'true']);
+  const probe = { root, bubblewrap, netNamespace, userNamespaces };
+  probeCache.set(key, probe);
+  return probe;
+}
+
+export function reportFor(probe: HostProbe): IsolationReport {
+  const notes: string[] = [];
+  const network: IsolationReport['network'] = probe.bubblewrap ? 'bubblewrap' : probe.netNamespace ? 'namespace' : 'none';
+  if (!probe.bubblewrap) notes.push('bubblewrap (bwrap) is not installed or cannot create namespaces: the file system is not hidden from runs');
+  if (!probe.userNamespaces) notes.push('unprivileged user namespaces are unavailable');
+  if (!probe.root) notes.push('not running as root: runs share this user id, so the process-count limit is shared and runs can signal each other');
+  if (network === 'none') notes.push('no network namespace: runs can open sockets');
+  return { rlimits: true, privateDirectory: true, network, bubblewrap: probe.bubblewrap, userNamespaces: probe.userNamespaces, root: probe.root, notes };
+}
+
+/** Strong enough to run untrusted code: rlimits + private directory + no network. */
+export function isolationSufficient(report: IsolationReport): boolean {
+  return report.rlimits && report.privateDirectory && report.network !== 'none';
+}
+
+const pythonInfoSchema = z.object({ executable: z.string().min(1), prefix: z.string(), basePrefix: z.string() });
+export type PythonInfo = z.infer<typeof pythonInfoSchema>;
+
+const pythonCache = new Map<string, PythonInfo>();
+
+/** Resolves the interpreter once (through shims such as pyenv) to a real path and its prefixes. */
+export function resolvePython(python: string): PythonInfo {
+  const cached = pythonCache.get(python);
+  if (cached) return cached;
+  const result = spawnSync(
+    python,
+    ['-c', 'import sys, json; print(json.dumps({"executable": sys.executable, "prefix": sys.prefix, "basePrefix": sys.base_prefix}))'],
+    { encoding: 'utf8', timeout: 20_000 },
+  );
+  if (result.status !== 0) {
+    throw new SandboxError('E_PYTHON_NOT_FOUND', `cannot run '${python}' (${result.error?.message ?? result.stderr.trim() ?? 'no output'}); install python3 or set SINQ_PYTHON`);
+  }
+  let parsed: PythonInfo;
+  try {
+    parsed = pythonInfoSchema.parse(JSON.parse(result.stdout));
+  } catch (err) {
+    throw new SandboxError('E_PYTHON_NOT_FOUND', `'${python}' did not describe itself: ${(err as Error).message}`);
+  }
+  const info = { executable: realpathSync(parsed.executable), prefix: realpathSync(parsed.prefix), basePrefix: realpathSync(parsed.basePrefix) };
+  pythonCache.set(python, info);
+  return info;
+}
+
+export interface LaunchPlan {
+  command: string;
+  args: string[];
+  /** Runs live in a pid namespace of their own: a run's uid can be swept with kill(-1). */
+  pidNamespace: boolean;
+  /** Runs get a fresh uid each (only when the zygote is real root). */
+  uidDrop: boolean;
+  /** Where the zygote makes run directories (inside its own view of the file system). */
+  runsDir: string;
+  /** The zygote must ask the kernel to kill it when Node goes (bwrap does it otherwise). */
+  deathSignal: boolean;
+}
+
+function systemBinds(): string[] {
+  const args: string[] = ['--ro-bind', '/usr', '/usr'];
+  for (const dir of ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32']) {
+    if (!existsSync(dir)) continue;
+    const stat = lstatSync(dir);
+    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
+    else args.push('--ro-bind', dir, dir);
+  }
+  for (const file of ['/etc/ld.so.cache', '/etc/localtime', '/etc/alternatives']) args.push('--ro-bind-try', file, file);
+  return args;
+}
+
+function isUnder(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** How to start one zygote: bubblewrap, else unshare, else plain (weak) python. */
+export function launchPlan(probe: HostProbe, python: PythonInfo, hostRunsDir: string, zygoteArgs: (plan: Omit<LaunchPlan, 'command' | 'args'>) => string): LaunchPlan {
+  if (probe.bubblewrap) {
+    const shape = { pidNamespace: true, uidDrop: probe.root, runsDir: '/tmp/runs', deathSignal: false };
+    const binds = systemBinds();
+    const pythonDirs = [python.prefix, python.basePrefix, path.dirname(python.executable)].filter((dir, i, all) => !isUnder(dir, '/usr') && all.indexOf(dir) === i);
+    for (const dir of pythonDirs) binds.push('--ro-bind', dir, dir);
+    const args = [
+      '--unshare-net',
+      '--unshare-pid',
+      '--unshare-ipc',
+      '--unshare-uts',
+      '--unshare-cgroup-try',
+      '--die-with-parent',
+      '--new-session',
+      ...binds,
+      '--ro-bind',
+      pyDir,
+      '/sinq-py',
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--tmpfs',
+      '/tmp',
+      '--clearenv',
+      '--setenv',
+      'PATH',
+      '/usr/bin:/bin',
+      '--setenv',
+      'LANG',
+      'C.UTF-8',
+      '--chdir',
+      '/tmp',
+      '--',
+      python.executable,
+      '-I',
+      '-B',
+      '/sinq-py/zygote.py',
+      zygoteArgs(shape),
+    ];
+    return { command: 'bwrap', args, ...shape };
+  }
+  const zygote = [python.executable, '-I', '-B', path.join(pyDir, 'zygote.py')];
+  if (probe.netNamespace) {
+    const shape = { pidNamespace: true, uidDrop: probe.root, runsDir: hostRunsDir, deathSignal: true };
+    const userns = probe.root ? [] : ['--user', '--map-root-user'];
+    return { command: 'unshare', args: [...userns, '--net', '--pid', '--fork', '--kill-child', '--', ...zygote, zygoteArgs(shape)], ...shape };
+  }
+  const shape = { pidNamespace: false, uidDrop: probe.root, runsDir: hostRunsDir, deathSignal: true };
+  const [command, ...rest] = zygote;
+  return { command: command!, args: [...rest, zygoteArgs(shape)], ...shape };
+}

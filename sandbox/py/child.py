@@ -1,0 +1,235 @@
+"""What a forked run does: confine itself, load the program, call the entry point, report.
+
+Runs in the forked child of the zygote. Reports exactly one JSON message on `result_fd`
+then exits with os._exit; exit code 0 means "a message was written".
+"""
+import ast
+import builtins
+import inspect
+import io
+import json
+import os
+import resource
+import signal
+import sys
+import time
+
+from canonical import ResultTooLarge, canonicalise, safe_str, type_name
+
+_perf = time.perf_counter
+_getpid = os.getpid
+_write = os.write
+_exit = os._exit
+_kill = os.kill
+_dumps = json.dumps
+
+# Exit codes the zygote understands when no message arrived.
+EXIT_SETUP_FAILED = 70
+EXIT_CHANNEL_BROKEN = 71
+
+
+class CappedSink(io.TextIOBase):
+    """Keeps the first `cap` characters written, drops the rest; never blocks, never grows."""
+
+    def __init__(self, cap):
+        self.cap = cap
+        self.kept = []
+        self.size = 0
+        self.dropped = 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        if type(text) is not str:
+            raise TypeError("write() argument must be str")
+        n = len(text)
+        room = self.cap - self.size
+        if room > 0:
+            piece = text[:room]
+            self.kept.append(piece)
+            self.size += len(piece)
+        self.dropped += max(0, n - max(room, 0))
+        return n
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        raise io.UnsupportedOperation("fileno")
+
+
+def _set_limit(which, soft, hard=None):
+    try:
+        resource.setrlimit(which, (soft, soft if hard is None else hard))
+    except (ValueError, OSError):
+        pass
+
+
+def confine(config, run_dir, uid, timeout_ms):
+    """Own process group, rlimits, private dir, cleared env, no stdin, capped output, other uid."""
+    os.setsid()
+    if config.get("deathSignal"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except Exception:  # noqa: BLE001
+            pass
+    os.mkdir(run_dir, 0o700)
+    if uid is not None:
+        os.chown(run_dir, uid, uid)
+    cpu_seconds = max(1, -(-timeout_ms // 1000))
+    _set_limit(resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 1)
+    _set_limit(resource.RLIMIT_AS, config["memoryBytes"])
+    _set_limit(resource.RLIMIT_FSIZE, config["fileSizeBytes"])
+    _set_limit(resource.RLIMIT_CORE, 0)
+    _set_limit(resource.RLIMIT_NOFILE, config["openFiles"])
+    if config.get("processes") is not None:
+        _set_limit(resource.RLIMIT_NPROC, config["processes"])
+    os.chdir(run_dir)
+    os.environ.clear()
+    os.environ.update({"PATH": "/usr/bin:/bin", "HOME": run_dir, "TMPDIR": run_dir, "LANG": "C.UTF-8"})
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    if null > 2:
+        os.close(null)
+    sys.stdin = io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8")
+    sys.stdout = CappedSink(config["outputCapBytes"])
+    sys.stderr = CappedSink(config["outputCapBytes"])
+    # A run that writes past RLIMIT_FSIZE gets an OSError instead of being killed.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    if uid is not None:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+
+
+def _send(result_fd, message):
+    data = _dumps(message, ensure_ascii=True, allow_nan=False).encode("ascii")
+    view = memoryview(data)
+    while view:
+        written = _write(result_fd, view)
+        view = view[written:]
+
+
+def _invalid(reason):
+    return {"kind": "invalid", "reason": reason[:2000], "durationMs": 0}
+
+
+def _raised(err, duration_ms):
+    return {"kind": "raised", "type": type_name(type(err)), "message": safe_str(err), "durationMs": duration_ms}
+
+
+def _load(source, entry_point, input_text):
+    """Returns (function, kwargs) or an invalid outcome (or a raised one, for module-level errors)."""
+    try:
+        code = compile(source, "<program>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as err:
+        return None, _invalid("syntax error: " + safe_str(err))
+    except RecursionError:
+        return None, _invalid("syntax error: program nested too deeply to compile")
+    except MemoryError:
+        return None, _invalid("syntax error: program too large to compile")
+    try:
+        kwargs = ast.literal_eval(input_text)
+    except SyntaxError as err:
+        return None, _invalid("input is not a Python literal: syntax error: %s" % safe_str(err.msg))
+    except (ValueError, TypeError):
+        return None, _invalid("input is not a Python literal: it holds names, calls or operators")
+    except (MemoryError, RecursionError):
+        return None, _invalid("input is not a Python literal: nested too deeply")
+    if type(kwargs) is not dict:
+        return None, _invalid("input is not a dict literal of keyword arguments")
+    for key in kwargs:
+        if type(key) is not str or not key.isidentifier():
+            return None, _invalid("input key %r is not a parameter name" % (key,))
+    namespace = {"__name__": "__sinq_program__", "__builtins__": builtins}
+    started = _perf()
+    try:
+        exec(code, namespace)
+    except MemoryError:
+        return None, {"kind": "crashed", "reason": "out of memory", "durationMs": (_perf() - started) * 1000}
+    except BaseException as err:  # noqa: BLE001 - the program's own exception is the outcome
+        return None, _raised(err, (_perf() - started) * 1000)
+    fn = namespace.get(entry_point)
+    if fn is None:
+        return None, _invalid("entry point '%s' is not defined by the program" % entry_point)
+    if not callable(fn):
+        return None, _invalid("entry point '%s' is not callable" % entry_point)
+    try:
+        signature = inspect.signature(fn)
+    except BaseException:  # noqa: BLE001 - builtins and odd callables have no signature
+        signature = None
+    if signature is not None:
+        try:
+            signature.bind(**kwargs)
+        except TypeError as err:
+            return None, _invalid("input does not match the parameters of '%s': %s" % (entry_point, safe_str(err)))
+    return (fn, kwargs), None
+
+
+def run_child(config, request, result_fd, run_dir, uid):
+    """Never returns."""
+    my_pid = _getpid()
+    try:
+        confine(config, run_dir, uid, request["timeoutMs"])
+    except BaseException as err:  # noqa: BLE001
+        try:
+            _send(result_fd, {"kind": "crashed", "reason": "sandbox setup failed: " + repr(err)[:500], "durationMs": 0})
+        finally:
+            _exit(EXIT_SETUP_FAILED)
+    outcome = None
+    try:
+        loaded, outcome = _load(request["source"], request["entry"], request["input"])
+        if loaded is not None:
+            fn, kwargs = loaded
+            started = _perf()
+            try:
+                value = fn(**kwargs)
+                duration_ms = (_perf() - started) * 1000
+            except MemoryError:
+                outcome = {"kind": "crashed", "reason": "out of memory", "durationMs": (_perf() - started) * 1000}
+            except BaseException as err:  # noqa: BLE001 - SystemExit and friends are outcomes too
+                outcome = _raised(err, (_perf() - started) * 1000)
+            else:
+                if _getpid() != my_pid:
+                    _exit(0)  # a process the program forked came back here: it reports nothing
+                try:
+                    outcome = {
+                        "kind": "returned",
+                        "value": canonicalise(
+                            value,
+                            config["resultMaxNodes"],
+                            config["resultMaxBytes"],
+                            config["resultMaxDepth"],
+                            config["resultMaxIntDigits"],
+                        ),
+                        "durationMs": duration_ms,
+                    }
+                except ResultTooLarge as err:
+                    outcome = {"kind": "crashed", "reason": "result too large: " + str(err), "durationMs": duration_ms}
+                except (MemoryError, RecursionError):
+                    outcome = {"kind": "crashed", "reason": "result too large: out of memory while encoding", "durationMs": duration_ms}
+    except MemoryError:
+        outcome = {"kind": "crashed", "reason": "out of memory", "durationMs": 0}
+    except BaseException as err:  # noqa: BLE001
+        outcome = {"kind": "crashed", "reason": "sandbox error: " + repr(err)[:500], "durationMs": 0}
+    if _getpid() != my_pid:
+        _exit(0)
+    try:
+        _send(result_fd, outcome)
+    except BaseException:  # noqa: BLE001 - the program closed or broke our channel
+        _exit(EXIT_CHANNEL_BROKEN)
+    if uid is not None and config.get("pidNamespace"):
+        # Everything else running under this run's uid is a leftover of the program.
+        try:
+            _kill(-1, signal.SIGKILL)
+        except BaseException:  # noqa: BLE001
+            pass
+    _exit(0)
