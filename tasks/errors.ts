@@ -9,7 +9,9 @@ export type TaskSetErrorCode =
   /** The task-set spec or options make no sense (unknown split, split on a non-MBPP set). */
   | 'E_TASK_SPEC'
   /** The Python analysis helper failed to run. */
-  | 'E_TASK_ANALYSIS';
+  | 'E_TASK_ANALYSIS'
+  /** The sandbox needed to run reference solutions is missing or would not start. */
+  | 'E_TASK_SANDBOX';
 
 export class TaskSetError extends Error {
   constructor(

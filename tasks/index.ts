@@ -54,3 +54,5 @@ export async function loadTaskSet(spec: string, options: LoadOptions = {}): Prom
   }
   return options.limit === undefined ? set : { ...set, tasks: set.tasks.slice(0, options.limit) };
 }
+export { validateTaskSet, describeOutcome, originFamily, type ExampleFailure, type ValidateOptions, type ValidationReport } from './validate';
+export { openSandbox, type OpenSandboxOptions } from './open-sandbox';
