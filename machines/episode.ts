@@ -3,6 +3,7 @@
 // with `.provide()`: unit tests pass fakes, the episode workflow passes Temporal activities.
 import { assign, fromPromise, setup } from 'xstate';
 import type { AttackResult, ProposeResult } from '../actors/policies/types';
+import { episodeTimeoutMs } from '../game/timeouts';
 import type { DivergingInput, Task } from '../game/types';
 import { scoreEpisode } from './score';
 import type {
@@ -31,6 +32,7 @@ export interface VerifyPlayStepInput {
   task: Task;
   variant: string;
   input: DivergingInput;
+  limitMs: number;
 }
 
 export interface AttackStepInput {
@@ -48,6 +50,7 @@ export interface CheckAttemptsStepInput {
   variant: string;
   /** One entry per evaluator reply, in order: its diverging input, or null when it gave none. */
   inputs: Array<DivergingInput | null>;
+  limitMs: number;
 }
 
 /** A typed step failure: actors reject with this (or anything else, read as `actor-failed`). */
@@ -109,6 +112,7 @@ function isReasonCode(code: string): code is EpisodeReasonCode {
 export function initialContext(input: EpisodeInput): EpisodeContext {
   return {
     ...input,
+    limitMs: input.limitMs ?? episodeTimeoutMs(input.seed),
     proposal: null,
     playVerdict: null,
     attack: null,
@@ -219,6 +223,7 @@ export const episodeMachine = setup({
                 task: context.task,
                 variant: variantOf(context),
                 input: parsed?.ok ? parsed.value.divergingInput : '',
+                limitMs: context.limitMs,
               };
             },
             onDone: [
@@ -278,6 +283,7 @@ export const episodeMachine = setup({
               task: context.task,
               variant: variantOf(context),
               inputs: (context.attack?.replies ?? []).map((reply) => (reply.parsed.ok ? reply.parsed.value.divergingInput : null)),
+              limitMs: context.limitMs,
             }),
             onDone: {
               target: '#episode.score',

@@ -25,6 +25,8 @@ export interface EpisodeInput {
   seed: number;
   generator: PlayerSpec;
   evaluator: PlayerSpec;
+  /** Sandbox time limit for each run of this episode; drawn from the seed when omitted. */
+  limitMs?: number;
 }
 
 export type EpisodeOutcome = 'valid' | 'invalid' | 'failed';
@@ -75,6 +77,7 @@ export interface EpisodeRewards {
 export type EpisodeTimings = Partial<Record<'propose' | 'verifyPlay' | 'attack' | 'checkAttempts' | 'persist' | 'episode', { startedAt: number; endedAt?: number }>>;
 
 export interface EpisodeContext extends EpisodeInput {
+  limitMs: number;
   proposal: ProposeResult | null;
   playVerdict: InputVerdict | null;
   attack: AttackResult | null;
