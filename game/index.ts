@@ -1,0 +1,26 @@
+// The public surface of the game rules (pure functions, no I/O).
+export type * from './types';
+export { compareValues, compareOutcomes, pyValueKey, type OutcomeComparison, type OutcomeRelation } from './compare';
+export {
+  parseGeneratorReply,
+  parseEvaluatorReply,
+  renderGeneratorReply,
+  renderEvaluatorReply,
+  parseAnswer,
+  normalizeProgram,
+  MAX_REPLY_CHARS,
+  type ParseOptions,
+} from './reply';
+export { extractDictLiteral, canonicalInput, inputKeys } from './input';
+export { parsePyLiteral, formatPyLiteral, type LiteralParse, type LiteralFormat } from './literal';
+export {
+  episodeTimeoutMs,
+  timeoutForEpisode,
+  finishedWellWithin,
+  EPISODE_TIMEOUT_MIN_MS,
+  EPISODE_TIMEOUT_MAX_MS,
+  DEFAULT_TIMEOUT_MS,
+  CLEAN_FINISH_FRACTION,
+  type TimeoutPolicy,
+} from './timeouts';
+export { createRng, mulberry32, hashSeed, deriveSeed, seedToUint32, type Rng } from './random';
