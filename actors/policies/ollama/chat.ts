@@ -1,0 +1,105 @@
+// One streamed chat call to an Ollama server with the official client. The stream is aborted when
+// the caller's signal fires (deadline or cancel) or when the reply grows past a size cap. Failures
+// become PolicyErrors: model server down, reset or 5xx → model-unavailable (retryable); unknown
+// model → model-missing; other 4xx → policy-failed.
+import { Ollama } from 'ollama';
+import type { ChatMessage } from '../../../game/types';
+import { PolicyError } from '../../errors';
+
+export interface OllamaOptions {
+  temperature?: number;
+  top_p?: number;
+  num_predict?: number;
+  num_ctx?: number;
+  seed?: number;
+}
+
+export interface ChatCallRequest {
+  host: string;
+  model: string;
+  messages: ChatMessage[];
+  options: OllamaOptions;
+  signal: AbortSignal;
+  /** Stop reading once the reply has this many characters. */
+  maxChars: number;
+}
+
+export interface ChatCallResult {
+  text: string;
+  /** Ollama's done_reason: `stop`, or `length` when num_predict cut the reply. */
+  doneReason: string | undefined;
+  /** True when the reply passed maxChars and the stream was stopped. */
+  overflow: boolean;
+  promptTokens?: number;
+  replyTokens?: number;
+  durationMs: number;
+}
+
+/** An Ollama client whose every request also ends when `signal` fires. */
+export function ollamaClient(host: string, signal?: AbortSignal): Ollama {
+  if (!signal) return new Ollama({ host });
+  const boundFetch: typeof fetch = (input, init) => {
+    const signals = init?.signal ? [init.signal, signal] : [signal];
+    return fetch(input, { ...init, signal: AbortSignal.any(signals) });
+  };
+  return new Ollama({ host, fetch: boundFetch });
+}
+
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: unknown }).cause;
+  const causeText = cause instanceof Error ? `${(cause as { code?: string }).code ?? cause.name}: ${cause.message}` : '';
+  return causeText && !err.message.includes(causeText) ? `${err.message} (${causeText})` : err.message;
+}
+
+/** Maps a failure of the Ollama client to a PolicyError; the signal's reason wins when it fired. */
+export function ollamaFailure(err: unknown, host: string, model: string, signal?: AbortSignal): unknown {
+  if (signal?.aborted) return signal.reason;
+  if (err instanceof PolicyError) return err;
+  const status = typeof err === 'object' && err !== null && 'status_code' in err && typeof err.status_code === 'number' ? err.status_code : undefined;
+  const message = errorText(err);
+  if (status === 404) {
+    return new PolicyError('model-missing', `model ${model} is not available on OLLAMA_HOST (${host}); run: ollama pull ${model}`, { cause: err });
+  }
+  if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    return new PolicyError('policy-failed', `Ollama at ${host} rejected the request for ${model} (HTTP ${status}): ${message}`, { cause: err });
+  }
+  const what = status !== undefined ? `HTTP ${status}: ${message}` : message;
+  return new PolicyError('model-unavailable', `Ollama at ${host} failed for ${model}: ${what}`, { cause: err });
+}
+
+export async function streamChat(request: ChatCallRequest): Promise<ChatCallResult> {
+  const started = Date.now();
+  const { host, model, signal } = request;
+  if (signal.aborted) throw signal.reason;
+  const client = ollamaClient(host, signal);
+  let text = '';
+  let doneReason: string | undefined;
+  let overflow = false;
+  let promptTokens: number | undefined;
+  let replyTokens: number | undefined;
+  try {
+    const stream = await client.chat({ model, messages: request.messages, stream: true, options: request.options });
+    try {
+      for await (const part of stream) {
+        text += part.message?.content ?? '';
+        if (text.length > request.maxChars) {
+          text = text.slice(0, request.maxChars);
+          overflow = true;
+          stream.abort();
+          break;
+        }
+        if (part.done) {
+          doneReason = part.done_reason;
+          promptTokens = part.prompt_eval_count;
+          replyTokens = part.eval_count;
+        }
+      }
+    } finally {
+      if (!overflow && doneReason === undefined) stream.abort();
+    }
+  } catch (err) {
+    throw ollamaFailure(err, host, model, signal);
+  }
+  return { text, doneReason, overflow, promptTokens, replyTokens, durationMs: Date.now() - started };
+}
