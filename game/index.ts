@@ -24,3 +24,24 @@ export {
   type TimeoutPolicy,
 } from './timeouts';
 export { createRng, mulberry32, hashSeed, deriveSeed, seedToUint32, type Rng } from './random';
+export {
+  verifyPlay,
+  checkSignature,
+  parseFailureVerdict,
+  type PlayVerdict,
+  type PlayEvidence,
+  type InvalidPlayReason,
+  type Signature,
+  type SignatureCheck,
+} from './verify';
+export {
+  scoreAttempts,
+  difficultyFromAttempts,
+  distinctAttemptInputs,
+  type AttemptToScore,
+  type AttemptScore,
+  type AttemptsScore,
+  type AttemptIncorrectReason,
+  type InputGroup,
+} from './difficulty';
+export { rewards, defaultRewardConfig, type RewardConfig, type EpisodeRewardValues } from './rewards';

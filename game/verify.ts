@@ -1,0 +1,131 @@
+// Validity of a generator's play. The sandbox executes both programs on the claimed input; these
+// rules decide from the outcomes (and, when known, the signatures) whether the play stands.
+import type { DivergingInput, Outcome, ParseFailure } from './types';
+import { compareOutcomes, type OutcomeComparison } from './compare';
+import { inputKeys } from './input';
+
+export type InvalidPlayReason =
+  'parse-failure' | 'variant-invalid' | 'input-invalid' | 'no-divergence' | 'inconclusive-timeout';
+
+export type PlayVerdict =
+  | { valid: true; comparison: OutcomeComparison }
+  | { valid: false; reason: InvalidPlayReason; detail: string; comparison?: OutcomeComparison };
+
+export interface Signature {
+  /** Parameter names of the original's entry point. */
+  originalParams: readonly string[];
+  /** Parameter names of the variant's entry point. */
+  variantParams: readonly string[];
+}
+
+export interface PlayEvidence {
+  originalOutcome: Outcome;
+  variantOutcome: Outcome;
+  /** The time limit both runs had. */
+  limitMs: number;
+  /** The claimed input; with `signature`, its keys are checked against the parameters. */
+  divergingInput?: DivergingInput;
+  signature?: Signature;
+}
+
+export type SignatureCheck = { ok: true } | { ok: false; reason: 'variant-invalid' | 'input-invalid'; detail: string };
+
+function difference(a: readonly string[], b: readonly string[]): string[] {
+  const other = new Set(b);
+  return [...new Set(a)].filter((x) => !other.has(x));
+}
+
+/**
+ * The variant must take the same parameter names as the original (any order: inputs are passed
+ * as keyword arguments), and the input's keys must be exactly those names. `inputKeys` is null
+ * when the input is not a dict literal with string keys.
+ */
+export function checkSignature(
+  originalParams: readonly string[],
+  variantParams: readonly string[],
+  keys: readonly string[] | null,
+): SignatureCheck {
+  const missingInVariant = difference(originalParams, variantParams);
+  const extraInVariant = difference(variantParams, originalParams);
+  if (missingInVariant.length > 0 || extraInVariant.length > 0 || variantParams.length !== originalParams.length) {
+    const parts = [
+      missingInVariant.length > 0 ? `missing ${missingInVariant.join(', ')}` : '',
+      extraInVariant.length > 0 ? `unexpected ${extraInVariant.join(', ')}` : '',
+      variantParams.length !== originalParams.length
+        ? `${variantParams.length} parameters instead of ${originalParams.length}`
+        : '',
+    ].filter((p) => p !== '');
+    return {
+      ok: false,
+      reason: 'variant-invalid',
+      detail: `the variant's parameters differ from the original's: ${parts.join('; ')}`,
+    };
+  }
+  if (keys === null)
+    return { ok: false, reason: 'input-invalid', detail: 'the input is not a dict literal with string keys' };
+  const missingKeys = difference(originalParams, keys);
+  const extraKeys = difference(keys, originalParams);
+  if (missingKeys.length > 0 || extraKeys.length > 0) {
+    const parts = [
+      missingKeys.length > 0 ? `missing ${missingKeys.join(', ')}` : '',
+      extraKeys.length > 0 ? `unknown ${extraKeys.join(', ')}` : '',
+    ].filter((p) => p !== '');
+    return {
+      ok: false,
+      reason: 'input-invalid',
+      detail: `the input's keys do not match the parameters: ${parts.join('; ')}`,
+    };
+  }
+  return { ok: true };
+}
+
+/** The verdict for a generator reply that did not parse (nothing was executed). */
+export function parseFailureVerdict(failure: ParseFailure): PlayVerdict {
+  return { valid: false, reason: 'parse-failure', detail: `${failure.reason}: ${failure.detail}` };
+}
+
+/**
+ * A play is valid iff the variant runs (parses, defines the entry point with the original's
+ * parameter names), the input is a dict literal whose keys are those names, and the two programs'
+ * outcomes on it differ (`compareOutcomes`). In order:
+ * - signature known and wrong → `variant-invalid`; input keys wrong → `input-invalid`;
+ * - the original could not run on the input (`invalid` outcome): the original is known to be good,
+ *   so the input is to blame → `input-invalid` (also when both sides are invalid);
+ * - the variant could not run → `variant-invalid`;
+ * - outcomes the same → `no-divergence`; inconclusive (a timeout or crash against a slow finish)
+ *   → `inconclusive-timeout`;
+ * - different → valid. The original raising, timing out or crashing on the input is a legitimate
+ *   divergence when the variant behaves differently: the game compares behaviour, not correctness.
+ */
+export function verifyPlay(evidence: PlayEvidence): PlayVerdict {
+  const { originalOutcome, variantOutcome, limitMs } = evidence;
+  if (evidence.signature) {
+    const keys =
+      evidence.divergingInput === undefined
+        ? [...evidence.signature.originalParams]
+        : inputKeys(evidence.divergingInput);
+    const check = checkSignature(evidence.signature.originalParams, evidence.signature.variantParams, keys);
+    if (!check.ok) return { valid: false, reason: check.reason, detail: check.detail };
+  }
+  if (originalOutcome.kind === 'invalid') {
+    return {
+      valid: false,
+      reason: 'input-invalid',
+      detail: `the original could not run on the input: ${originalOutcome.reason}`,
+    };
+  }
+  if (variantOutcome.kind === 'invalid') {
+    return { valid: false, reason: 'variant-invalid', detail: `the variant could not run: ${variantOutcome.reason}` };
+  }
+  const comparison = compareOutcomes(originalOutcome, variantOutcome, limitMs);
+  switch (comparison.relation) {
+    case 'different':
+      return { valid: true, comparison };
+    case 'same':
+      return { valid: false, reason: 'no-divergence', detail: comparison.reason, comparison };
+    case 'inconclusive':
+      return { valid: false, reason: 'inconclusive-timeout', detail: comparison.reason, comparison };
+    case 'not-comparable':
+      return { valid: false, reason: 'input-invalid', detail: comparison.reason, comparison };
+  }
+}
