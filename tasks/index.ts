@@ -52,7 +52,13 @@ export async function loadTaskSet(spec: string, options: LoadOptions = {}): Prom
       set = await loadHumanEvalTaskSet(parsed.path, { lenient, requireExamples });
       break;
   }
-  return options.limit === undefined ? set : { ...set, tasks: set.tasks.slice(0, options.limit) };
+  // Schema problems are found before analysis problems; report both in file order.
+  const byLine = (a: { line: number }, b: { line: number }): number => a.line - b.line;
+  return {
+    tasks: options.limit === undefined ? set.tasks : set.tasks.slice(0, options.limit),
+    skipped: [...set.skipped].sort(byLine),
+    warnings: [...set.warnings].sort(byLine),
+  };
 }
 export { validateTaskSet, describeOutcome, originFamily, type ExampleFailure, type ValidateOptions, type ValidationReport } from './validate';
 export { openSandbox, type OpenSandboxOptions } from './open-sandbox';

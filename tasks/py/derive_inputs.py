@@ -80,8 +80,88 @@ class Signature:
 def literal(node):
     try:
         return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as err:
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        pass
+    try:
+        return fold(node)
+    except (NotConstant, ArithmeticError, TypeError, ValueError, MemoryError, RecursionError) as err:
         raise ValueError(f"argument is not a literal: {snippet(node)}") from err
+
+
+class NotConstant(Exception):
+    pass
+
+
+# Bounds that keep folding cheap: tests write things like `3 * 19`, `'ab' + 'c'`, `1.0 / 3`.
+MAX_FOLD_LEN = 10_000
+MAX_FOLD_INT_BITS = 4_096
+MAX_FOLD_EXPONENT = 256
+
+BINARY = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.FloorDiv: lambda a, b: a // b,
+    ast.Mod: lambda a, b: a % b,
+    ast.Pow: lambda a, b: a ** b,
+}
+UNARY = {ast.USub: lambda a: -a, ast.UAdd: lambda a: +a, ast.Invert: lambda a: ~a}
+
+
+def fold(node):
+    """Evaluates a constant expression of literals and arithmetic, within size bounds; no names, no calls."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.List):
+        return [fold(e) for e in node.elts]
+    if isinstance(node, ast.Tuple):
+        return tuple(fold(e) for e in node.elts)
+    if isinstance(node, ast.Set):
+        return {fold(e) for e in node.elts}
+    if isinstance(node, ast.Dict):
+        if any(k is None for k in node.keys):
+            raise NotConstant("dict unpacking")
+        return {fold(k): fold(v) for k, v in zip(node.keys, node.values)}
+    if isinstance(node, ast.UnaryOp) and type(node.op) in UNARY:
+        value = fold(node.operand)
+        if not is_number(value) or (isinstance(node.op, ast.Invert) and not isinstance(value, int)):
+            raise NotConstant("unary operator on a non-number")
+        return UNARY[type(node.op)](value)
+    if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
+        left, right = fold(node.left), fold(node.right)
+        check_operands(node.op, left, right)
+        return bounded(BINARY[type(node.op)](left, right))
+    raise NotConstant(type(node).__name__)
+
+
+def is_number(value):
+    return isinstance(value, (int, float, complex)) and not isinstance(value, bool)
+
+
+def check_operands(op, left, right):
+    if is_number(left) and is_number(right):
+        if isinstance(op, ast.Pow) and (abs(right) > MAX_FOLD_EXPONENT or (isinstance(left, int) and left.bit_length() > 64)):
+            raise NotConstant("power too large")
+        return
+    sequence = (str, bytes, list, tuple)
+    if isinstance(op, ast.Add) and isinstance(left, sequence) and type(left) is type(right):
+        return
+    if isinstance(op, ast.Mult):
+        seq, count = (left, right) if isinstance(left, sequence) else (right, left)
+        if isinstance(seq, sequence) and isinstance(count, int) and not isinstance(count, bool):
+            if len(seq) * max(count, 0) > MAX_FOLD_LEN:
+                raise NotConstant("repetition too long")
+            return
+    raise NotConstant("operator on these operand types")
+
+
+def bounded(value):
+    if isinstance(value, int) and value.bit_length() > MAX_FOLD_INT_BITS:
+        raise NotConstant("integer too large")
+    if isinstance(value, (str, bytes, list, tuple)) and len(value) > MAX_FOLD_LEN:
+        raise NotConstant("value too long")
+    return value
 
 
 def snippet(node):
