@@ -12,7 +12,7 @@ import type { Sandbox } from '../sandbox/api';
 import type { CampaignStatus, EpisodeStore } from '../store/episode-store';
 import { withHeartbeat } from './context';
 import { PlayerCallError, type PlayerGateway } from './players';
-import { checkAttemptInputs, checkInput } from './verify';
+import { checkAttemptReplies, checkInput } from './verify';
 
 export interface ActivityDeps {
   sandbox: Sandbox;
@@ -104,7 +104,7 @@ export function createActivities(deps: ActivityDeps) {
 
     async checkAttempts(step: CheckAttemptsStepInput): Promise<AttemptVerdict[]> {
       try {
-        return await withHeartbeat(() => checkAttemptInputs(sandbox, step.task, step.variant, step.inputs, step.limitMs));
+        return await withHeartbeat(() => checkAttemptReplies(sandbox, step.task, step.variant, step.replies, step.limitMs));
       } catch (err) {
         throw failure(err, 'sandbox-failed', true);
       }
@@ -127,7 +127,7 @@ export function createActivities(deps: ActivityDeps) {
         return await deps.loadTasks(config);
       } catch (err) {
         // A missing or malformed task set does not get better by retrying.
-        throw failure(err, 'bad-input', false);
+        throw ApplicationFailure.create({ message: (err as Error).message, type: 'E_TASK_SET', nonRetryable: true });
       }
     },
 

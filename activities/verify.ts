@@ -1,27 +1,44 @@
-// Execution checks of diverging inputs: the generator's claim and each evaluator attempt.
-import { compareOutcomes } from '../game/compare';
-import type { DivergingInput, Task } from '../game/types';
+// Execution checks with the game's rules: the generator's claimed input, and each distinct input
+// among the evaluator's attempts (identical inputs run once and share their verdict).
+import { scoreAttempts, distinctAttemptInputs } from '../game/difficulty';
+import { verifyPlay } from '../game/verify';
+import type { DivergingInput, EvaluatorReply, ParseResult, Task } from '../game/types';
 import type { AttemptVerdict, InputVerdict } from '../machines/types';
-import type { Sandbox } from '../sandbox/api';
+import type { PairOutcome, Sandbox } from '../sandbox/api';
 
 export async function checkInput(sandbox: Sandbox, task: Task, variant: string, input: DivergingInput, limitMs: number): Promise<InputVerdict> {
   const outcomes = await sandbox.runPair({ original: task.source, variant, entryPoint: task.entryPoint, input, timeoutMs: limitMs });
-  const comparison = compareOutcomes(outcomes.original, outcomes.variant, limitMs);
-  return { input, outcomes, diverges: comparison.relation === 'different', detail: comparison.reason };
+  const verdict = verifyPlay({ originalOutcome: outcomes.original, variantOutcome: outcomes.variant, limitMs, divergingInput: input });
+  return verdict.valid
+    ? { input, outcomes, diverges: true, invalidReason: null, detail: verdict.comparison.reason }
+    : { input, outcomes, diverges: false, invalidReason: verdict.reason, detail: verdict.detail };
 }
 
-export async function checkAttemptInputs(
+export async function checkAttemptReplies(
   sandbox: Sandbox,
   task: Task,
   variant: string,
-  inputs: ReadonlyArray<DivergingInput | null>,
+  replies: ReadonlyArray<ParseResult<EvaluatorReply>>,
   limitMs: number,
 ): Promise<AttemptVerdict[]> {
-  return Promise.all(
-    inputs.map(async (input, index): Promise<AttemptVerdict> => {
-      if (input === null) return { index, input, outcomes: null, found: false, detail: 'no diverging input in the reply' };
-      const verdict = await checkInput(sandbox, task, variant, input, limitMs);
-      return { index, input, outcomes: verdict.outcomes, found: verdict.diverges, detail: verdict.detail };
+  const groups = distinctAttemptInputs(replies);
+  const outcomes = new Map<number, PairOutcome>();
+  await Promise.all(
+    groups.map(async (group) => {
+      const pair = await sandbox.runPair({ original: task.source, variant, entryPoint: task.entryPoint, input: group.input, timeoutMs: limitMs });
+      for (const index of group.indices) outcomes.set(index, pair);
     }),
   );
+  const score = scoreAttempts(
+    replies.map((reply, index) => ({ reply, outcomes: outcomes.get(index) ?? null })),
+    limitMs,
+  );
+  return score.attempts.map((attempt) => ({
+    index: attempt.index,
+    input: attempt.input,
+    outcomes: outcomes.get(attempt.index) ?? null,
+    found: attempt.correct,
+    failure: attempt.correct ? null : attempt.reason,
+    detail: attempt.correct ? attempt.comparison.reason : attempt.detail,
+  }));
 }

@@ -4,7 +4,8 @@
 import { assign, fromPromise, setup } from 'xstate';
 import type { AttackResult, ProposeResult } from '../actors/policies/types';
 import { episodeTimeoutMs } from '../game/timeouts';
-import type { DivergingInput, Task } from '../game/types';
+import { rewards } from '../game/rewards';
+import type { DivergingInput, EvaluatorReply, ParseResult, Task } from '../game/types';
 import { scoreEpisode } from './score';
 import type {
   AttemptVerdict,
@@ -48,8 +49,8 @@ export interface CheckAttemptsStepInput {
   episodeId: string;
   task: Task;
   variant: string;
-  /** One entry per evaluator reply, in order: its diverging input, or null when it gave none. */
-  inputs: Array<DivergingInput | null>;
+  /** The evaluator's parsed replies, in order; each distinct input is executed once. */
+  replies: Array<ParseResult<EvaluatorReply>>;
   limitMs: number;
 }
 
@@ -95,10 +96,11 @@ export function reasonFromError(error: unknown, fallback: EpisodeReasonCode): Ep
 }
 
 const reasonCodes: ReadonlySet<string> = new Set<EpisodeReasonCode>([
-  'unparsable-reply',
+  'parse-failure',
+  'variant-invalid',
+  'input-invalid',
   'no-divergence',
-  'bad-input',
-  'original-failed',
+  'inconclusive-timeout',
   'actor-failed',
   'sandbox-failed',
   'persist-failed',
@@ -189,7 +191,8 @@ export const episodeMachine = setup({
                 proposal: event.output,
                 versions: { ...context.versions, generator: { policy: event.output.policy, model: event.output.modelVersion } },
                 outcome: 'invalid' as const,
-                reason: { code: 'unparsable-reply' as const, detail: parsed.ok ? 'unparsable' : `${parsed.reason}: ${parsed.detail}` },
+                reason: { code: 'parse-failure' as const, detail: parsed.ok ? 'unparsable' : `${parsed.reason}: ${parsed.detail}` },
+                rewards: invalidPlayRewards(),
                 timings: ended(context.timings, 'propose'),
               };
             }),
@@ -233,7 +236,8 @@ export const episodeMachine = setup({
                 actions: assign(({ context, event }) => ({
                   playVerdict: event.output,
                   outcome: 'invalid' as const,
-                  reason: invalidPlayReason(event.output),
+                  reason: { code: event.output.invalidReason ?? 'no-divergence', detail: event.output.detail },
+                  rewards: invalidPlayRewards(),
                   timings: ended(context.timings, 'verifyPlay'),
                 })),
               },
@@ -282,7 +286,7 @@ export const episodeMachine = setup({
               episodeId: context.episodeId,
               task: context.task,
               variant: variantOf(context),
-              inputs: (context.attack?.replies ?? []).map((reply) => (reply.parsed.ok ? reply.parsed.value.divergingInput : null)),
+              replies: (context.attack?.replies ?? []).map((reply) => reply.parsed),
               limitMs: context.limitMs,
             }),
             onDone: {
@@ -346,11 +350,9 @@ export const episodeMachine = setup({
 
 export type EpisodeMachine = typeof episodeMachine;
 
-function invalidPlayReason(verdict: InputVerdict): EpisodeReason {
-  const original = verdict.outcomes.original;
-  if (original.kind === 'invalid') return { code: 'bad-input', detail: verdict.detail };
-  if (original.kind === 'crashed' || original.kind === 'timeout') return { code: 'original-failed', detail: verdict.detail };
-  return { code: 'no-divergence', detail: verdict.detail };
+function invalidPlayRewards() {
+  const values = rewards({ valid: false }, null, null);
+  return { generator: values.generator, evaluator: values.evaluator };
 }
 
 /** The final state names, for callers that map a snapshot to an outcome. */

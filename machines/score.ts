@@ -1,4 +1,7 @@
-// Scoring of a verified episode: difficulty from the evaluator's attempts, then both players' rewards.
+// Scoring of a verified episode with the game's rules: difficulty from the evaluator's attempts
+// (identical inputs merged), then both players' rewards.
+import { scoreAttempts } from '../game/difficulty';
+import { rewards } from '../game/rewards';
 import type { EpisodeContext, EpisodeRewards } from './types';
 
 export interface EpisodeScore {
@@ -7,10 +10,11 @@ export interface EpisodeScore {
 }
 
 export function scoreEpisode(context: EpisodeContext): EpisodeScore {
-  const attempts = Math.max(1, context.attempts);
-  const found = context.attemptVerdicts.filter((verdict) => verdict.found).length;
-  const failures = Math.max(0, attempts - found);
-  const difficulty = Math.round((10 * failures) / attempts);
-  const generator = 1 - Math.abs(difficulty - context.targetDifficulty) / 10;
-  return { difficulty, rewards: { generator, evaluator: found / attempts } };
+  const replies = context.attack?.replies ?? [];
+  const score = scoreAttempts(
+    replies.map((reply, index) => ({ reply: reply.parsed, outcomes: context.attemptVerdicts[index]?.outcomes ?? null })),
+    context.limitMs,
+  );
+  const values = rewards({ valid: true }, score.difficulty, score, undefined, context.targetDifficulty);
+  return { difficulty: score.difficulty, rewards: { generator: values.generator, evaluator: values.evaluator } };
 }

@@ -2,6 +2,7 @@
 // Pure types shared by the machine, the workflows, the activities, the store and the CLI.
 import type { AttackResult, ProposeResult } from '../actors/policies/types';
 import type { DivergingInput, Outcome, Task } from '../game/types';
+import type { InvalidPlayReason } from '../game/verify';
 import type { PairOutcome } from '../sandbox/api';
 
 /** Which policy (and model or learned-state version) plays one side. */
@@ -32,11 +33,9 @@ export interface EpisodeInput {
 export type EpisodeOutcome = 'valid' | 'invalid' | 'failed';
 
 /** Why a play was invalid, or what failed. */
+/** Invalid plays carry the game's reason; failures say which step failed. */
 export type EpisodeReasonCode =
-  | 'unparsable-reply'
-  | 'no-divergence'
-  | 'bad-input'
-  | 'original-failed'
+  | InvalidPlayReason
   | 'actor-failed'
   | 'sandbox-failed'
   | 'persist-failed'
@@ -51,7 +50,10 @@ export interface EpisodeReason {
 export interface InputVerdict {
   input: DivergingInput;
   outcomes: PairOutcome;
+  /** The play stands: the programs' outcomes differ on the input. */
   diverges: boolean;
+  /** Why the play is invalid when it is. */
+  invalidReason: InvalidPlayReason | null;
   /** Why the input does (or does not) count, in words. */
   detail: string;
 }
@@ -65,12 +67,15 @@ export interface AttemptVerdict {
   outcomes: PairOutcome | null;
   /** The evaluator found a diverging input (a success for the evaluator). */
   found: boolean;
+  /** Why the attempt failed (game's reason), null when it found one. */
+  failure: string | null;
   detail: string;
 }
 
 export interface EpisodeRewards {
   generator: number;
-  evaluator: number;
+  /** Null when the evaluator did not play. */
+  evaluator: number | null;
 }
 
 /** Start and end of each step, epoch ms (workflow time inside Temporal). */

@@ -97,7 +97,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   }
   if (input.tasks === undefined) await store.recordCampaign({ campaignId, config, status: 'running' });
   const tasks = input.tasks ?? (await setup.loadTasks({ taskSet: config.taskSet, split: config.split, limit: config.limit }));
-  if (tasks.length === 0) throw ApplicationFailure.nonRetryable(`task set '${config.taskSet}' has no tasks`, 'bad-input');
+  if (tasks.length === 0) throw ApplicationFailure.nonRetryable(`task set '${config.taskSet}' has no tasks`, 'E_TASK_SET');
   const generator = input.generator ?? { policy: config.generator.policy, ...(config.generator.model !== undefined ? { model: config.generator.model } : {}) };
   const evaluator = input.evaluator ?? { policy: config.evaluator.policy, ...(config.evaluator.model !== undefined ? { model: config.evaluator.model } : {}) };
 

@@ -69,14 +69,20 @@ async function runEpisode(fakes: Fakes) {
     actors: {
       propose: fromPromise(fakes.propose ?? (() => Promise.resolve(proposal(true)))),
       verifyPlay: fromPromise<InputVerdict, VerifyPlayStepInput>(({ input: step }) =>
-        (fakes.verifyPlay ?? ((i: VerifyPlayStepInput) => Promise.resolve({ input: i.input, outcomes: { original: returned('2'), variant: returned('0') }, diverges: true, detail: 'values differ' })))(step),
+        (fakes.verifyPlay ?? ((i: VerifyPlayStepInput) =>
+          Promise.resolve({ input: i.input, outcomes: { original: returned('2'), variant: returned('0') }, diverges: true, invalidReason: null, detail: 'values differ' })))(step),
       ),
       attack: fromPromise(fakes.attack ?? (() => Promise.resolve(attack(['{"a": 1, "b": 1}', null, '{"a": 0, "b": 0}', '{"a": 2, "b": 1}'])))),
       checkAttempts: fromPromise<AttemptVerdict[], CheckAttemptsStepInput>(({ input: step }) =>
         (fakes.checkAttempts ??
           ((i: CheckAttemptsStepInput) =>
             Promise.resolve(
-              i.inputs.map((value, index) => ({ index, input: value, outcomes: null, found: value !== null && value !== '{"a": 0, "b": 0}', detail: '' })),
+              i.replies.map((reply, index) => {
+                const value = reply.ok ? reply.value.divergingInput : null;
+                const found = value !== null && value !== '{"a": 0, "b": 0}';
+                const outcomes = value === null ? null : { original: returned('2'), variant: returned(found ? '0' : '2') };
+                return { index, input: value, outcomes, found, failure: found ? null : 'no-divergence', detail: '' };
+              }),
             )))(step),
       ),
       persist: fromPromise<void, EpisodeRecord>(({ input: record }) => {
@@ -101,7 +107,8 @@ describe('episode machine', () => {
     expect(output.outcome).toBe('valid');
     // Two of four attempts found a diverging input: the evaluator failed half the time.
     expect(output.difficulty).toBe(5);
-    expect(output.rewards).not.toBeNull();
+    expect(output.rewards?.evaluator).toBe(0.5);
+    expect(output.rewards?.generator).toBeCloseTo(0.5);
     expect(output.attemptVerdicts).toHaveLength(4);
     expect(output.versions.generator).toEqual({ policy: 'mutation', model: 'v0' });
     expect(output.versions.evaluator).toEqual({ policy: 'fuzz', model: 'v0' });
@@ -117,7 +124,7 @@ describe('episode machine', () => {
     await runEpisode({
       verifyPlay: (step) => {
         verified = step;
-        return Promise.resolve({ input: step.input, outcomes: { original: returned('2'), variant: returned('0') }, diverges: true, detail: '' });
+        return Promise.resolve({ input: step.input, outcomes: { original: returned('2'), variant: returned('0') }, diverges: true, invalidReason: null, detail: '' });
       },
       checkAttempts: (step) => {
         checked = step;
@@ -126,14 +133,16 @@ describe('episode machine', () => {
     });
     expect(verified?.variant).toBe(variant);
     expect(verified?.input).toBe('{"a": 1, "b": 1}');
-    expect(checked?.inputs).toEqual(['{"a": 1, "b": 1}', null, '{"a": 0, "b": 0}', '{"a": 2, "b": 1}']);
+    expect(checked?.replies.map((reply) => (reply.ok ? reply.value.divergingInput : null))).toEqual(['{"a": 1, "b": 1}', null, '{"a": 0, "b": 0}', '{"a": 2, "b": 1}']);
+    expect(checked?.limitMs).toBeGreaterThanOrEqual(2500);
   });
 
   it('records an unparsable generator reply as an invalid play', async () => {
     const { output, persisted, final } = await runEpisode({ propose: () => Promise.resolve(proposal(false)) });
     expect(final).toBe('invalid');
     expect(output.outcome).toBe('invalid');
-    expect(output.reason?.code).toBe('unparsable-reply');
+    expect(output.reason?.code).toBe('parse-failure');
+    expect(output.rewards?.generator).toBeLessThan(0);
     expect(output.playVerdict).toBeNull();
     expect(persisted).toHaveLength(1);
   });
@@ -141,7 +150,13 @@ describe('episode machine', () => {
   it('records a non-diverging input as an invalid play and never attacks', async () => {
     let attacked = false;
     const { output, final } = await runEpisode({
-      verifyPlay: (step) => Promise.resolve({ input: step.input, outcomes: { original: returned('2'), variant: returned('2') }, diverges: false, detail: 'same value' }),
+      verifyPlay: (step) => Promise.resolve({
+          input: step.input,
+          outcomes: { original: returned('2'), variant: returned('2') },
+          diverges: false,
+          invalidReason: 'no-divergence',
+          detail: 'same value',
+        }),
       attack: () => {
         attacked = true;
         return Promise.resolve(attack([]));
