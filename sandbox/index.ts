@@ -1,7 +1,7 @@
 // The sandbox: a pool of warm, confined Python zygotes that fork one child per run.
 //   const sandbox = await createSandbox({ workers: 2 });
 //   const outcome = await sandbox.run({ source, entryPoint: 'f', input: '{"x": 1}' });
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Outcome } from '../game/types';
@@ -224,6 +224,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 2000;
   const resultMaxNodes = options.resultMaxNodes ?? 200_000;
   const hostRunsDir = mkdtempSync(path.join(os.tmpdir(), 'sinq-sandbox-'));
+  // Runs under other uids must be able to reach their own directory inside it.
+  chmodSync(hostRunsDir, 0o711);
   const plan = launchPlan(probe, python, path.join(hostRunsDir, 'runs'), (shape) =>
     JSON.stringify({
       runsDir: shape.runsDir,
@@ -242,6 +244,9 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       resultMaxIntDigits: options.resultMaxIntDigits ?? 10_000,
     }),
   );
+  if (probe.root && !plan.uidDrop) {
+    report.notes.push('runs keep the root uid (the Python installation is not readable by other users): no per-run process-count limit');
+  }
   const pool = new ZygotePool(
     report,
     plan,

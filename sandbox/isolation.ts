@@ -1,6 +1,6 @@
 // What this host can do to confine a run, and how to start a zygote with the best of it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -114,6 +114,24 @@ function systemBinds(): string[] {
   return args;
 }
 
+/** `/a/b/c` → [`/a`, `/a/b`]. */
+function ancestors(dir: string): string[] {
+  const parts = dir.split('/').filter(Boolean);
+  return parts.slice(0, -1).map((_, i) => '/' + parts.slice(0, i + 1).join('/'));
+}
+
+/** Whether any user can read the interpreter's files (needed when runs drop to another uid). */
+export function readableByAnyone(dir: string): boolean {
+  try {
+    for (const parent of [...ancestors(dir), dir]) {
+      if ((statSync(parent).mode & 0o005) !== 0o005) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isUnder(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
@@ -125,7 +143,11 @@ export function launchPlan(probe: HostProbe, python: PythonInfo, hostRunsDir: st
     const shape = { pidNamespace: true, uidDrop: probe.root, runsDir: '/tmp/runs', deathSignal: false };
     const binds = systemBinds();
     const pythonDirs = [python.prefix, python.basePrefix, path.dirname(python.executable)].filter((dir, i, all) => !isUnder(dir, '/usr') && all.indexOf(dir) === i);
-    for (const dir of pythonDirs) binds.push('--ro-bind', dir, dir);
+    for (const dir of pythonDirs) {
+      // bwrap makes missing parents 0700, which a run under another uid could not traverse.
+      for (const parent of ancestors(dir)) binds.push('--perms', '0755', '--dir', parent);
+      binds.push('--ro-bind', dir, dir);
+    }
     const args = [
       '--unshare-net',
       '--unshare-pid',
@@ -163,12 +185,14 @@ export function launchPlan(probe: HostProbe, python: PythonInfo, hostRunsDir: st
     return { command: 'bwrap', args, ...shape };
   }
   const zygote = [python.executable, '-I', '-B', path.join(pyDir, 'zygote.py')];
+  // Without our own mount view, runs under another uid need the interpreter readable by all.
+  const uidDrop = probe.root && [python.prefix, python.basePrefix, pyDir].every(readableByAnyone);
   if (probe.netNamespace) {
-    const shape = { pidNamespace: true, uidDrop: probe.root, runsDir: hostRunsDir, deathSignal: true };
+    const shape = { pidNamespace: true, uidDrop, runsDir: hostRunsDir, deathSignal: true };
     const userns = probe.root ? [] : ['--user', '--map-root-user'];
     return { command: 'unshare', args: [...userns, '--net', '--pid', '--fork', '--kill-child', '--', ...zygote, zygoteArgs(shape)], ...shape };
   }
-  const shape = { pidNamespace: false, uidDrop: probe.root, runsDir: hostRunsDir, deathSignal: true };
+  const shape = { pidNamespace: false, uidDrop, runsDir: hostRunsDir, deathSignal: true };
   const [command, ...rest] = zygote;
   return { command: command!, args: [...rest, zygoteArgs(shape)], ...shape };
 }

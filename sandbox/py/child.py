@@ -13,6 +13,7 @@ import resource
 import signal
 import sys
 import time
+import types
 
 from canonical import ResultTooLarge, canonicalise, safe_str, type_name
 
@@ -22,6 +23,13 @@ _write = os.write
 _exit = os._exit
 _kill = os.kill
 _dumps = json.dumps
+
+try:
+    import ctypes
+
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl
+except Exception:  # noqa: BLE001 - no ctypes: rely on the namespaces instead
+    _prctl = None
 
 # Exit codes the zygote understands when no message arrived.
 EXIT_SETUP_FAILED = 70
@@ -72,13 +80,8 @@ def _set_limit(which, soft, hard=None):
 def confine(config, run_dir, uid, timeout_ms):
     """Own process group, rlimits, private dir, cleared env, no stdin, capped output, other uid."""
     os.setsid()
-    if config.get("deathSignal"):
-        try:
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except Exception:  # noqa: BLE001
-            pass
+    if config.get("deathSignal") and _prctl is not None:
+        _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the zygote
     os.mkdir(run_dir, 0o700)
     if uid is not None:
         os.chown(run_dir, uid, uid)
@@ -126,6 +129,53 @@ def _raised(err, duration_ms):
     return {"kind": "raised", "type": type_name(type(err)), "message": safe_str(err), "durationMs": duration_ms}
 
 
+_FunctionType = types.FunctionType
+CO_VARARGS = 0x04
+CO_VARKEYWORDS = 0x08
+
+
+def _parameter_mismatch(fn, kwargs):
+    """Why `fn(**kwargs)` cannot bind, or None. Reads the code object of plain functions (cheap
+    after fork: inspect.signature touches many shared pages); anything else goes through inspect."""
+    if type(fn) is not _FunctionType or "__wrapped__" in fn.__dict__:
+        try:
+            signature = inspect.signature(fn)
+        except BaseException:  # noqa: BLE001 - builtins and odd callables have no signature
+            return None
+        try:
+            signature.bind(**kwargs)
+        except TypeError as err:
+            return safe_str(err)
+        return None
+    code = fn.__code__
+    n_positional = code.co_argcount
+    n_posonly = code.co_posonlyargcount
+    names = code.co_varnames
+    positional = names[:n_positional]
+    kwonly = names[n_positional:n_positional + code.co_kwonlyargcount]
+    varkw = bool(code.co_flags & CO_VARKEYWORDS)
+    defaults = fn.__defaults__ or ()
+    kwdefaults = fn.__kwdefaults__ or {}
+    accepted = set(positional[n_posonly:]) | set(kwonly)
+    for key in kwargs:
+        if key not in accepted and not varkw:
+            if key in positional[:n_posonly]:
+                return "'%s' is a positional-only parameter" % key
+            return "got an unexpected keyword argument '%s'" % key
+    first_default = n_positional - len(defaults)
+    for index, name in enumerate(positional):
+        if index >= first_default:
+            continue
+        if index < n_posonly:
+            return "missing a required positional-only argument: '%s'" % name
+        if name not in kwargs:
+            return "missing a required argument: '%s'" % name
+    for name in kwonly:
+        if name not in kwargs and name not in kwdefaults:
+            return "missing a required argument: '%s'" % name
+    return None
+
+
 def _load(source, entry_point, input_text):
     """Returns (function, kwargs) or an invalid outcome (or a raised one, for module-level errors)."""
     try:
@@ -162,15 +212,9 @@ def _load(source, entry_point, input_text):
         return None, _invalid("entry point '%s' is not defined by the program" % entry_point)
     if not callable(fn):
         return None, _invalid("entry point '%s' is not callable" % entry_point)
-    try:
-        signature = inspect.signature(fn)
-    except BaseException:  # noqa: BLE001 - builtins and odd callables have no signature
-        signature = None
-    if signature is not None:
-        try:
-            signature.bind(**kwargs)
-        except TypeError as err:
-            return None, _invalid("input does not match the parameters of '%s': %s" % (entry_point, safe_str(err)))
+    mismatch = _parameter_mismatch(fn, kwargs)
+    if mismatch is not None:
+        return None, _invalid("input does not match the parameters of '%s': %s" % (entry_point, mismatch))
     return (fn, kwargs), None
 
 

@@ -210,10 +210,11 @@ class Zygote:
             os.killpg(run.pid, signal.SIGKILL)
         except OSError:
             pass
-        try:
-            os.kill(run.pid, signal.SIGKILL)
-        except OSError:
-            pass
+        if run.status is None:  # not reaped yet, so the pid is still this child's
+            try:
+                os.kill(run.pid, signal.SIGKILL)
+            except OSError:
+                pass
 
     def kill_uid(self, uid):
         """Kills every process left under a run's uid (escaped process groups, forks)."""
@@ -296,19 +297,30 @@ class Zygote:
                 outcome = {"kind": "crashed", "reason": "killed by %s" % name, "durationMs": elapsed_ms}
         else:
             outcome = {"kind": "crashed", "reason": "ended with status %d" % status, "durationMs": elapsed_ms}
-        self.cleanup(run)
+        self.cleanup(run, clean_exit=os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and not run.timed_out)
         self.send({"id": run.id, "outcome": outcome})
 
     def cpu_exhausted(self, run, elapsed_ms):
         # SIGKILL from the hard RLIMIT_CPU after the program ignored SIGXCPU.
         return elapsed_ms >= max(1000, run.timeout_ms) * 0.9
 
-    def cleanup(self, run):
-        self.kill(run)
+    def cleanup(self, run, clean_exit):
+        # The pid is reaped (and may be reused): only its process group is signalled, which the
+        # kernel keeps reserved while members remain. A clean child already swept its uid.
+        try:
+            os.killpg(run.pid, signal.SIGKILL)
+        except OSError:
+            pass
         if run.uid is not None:
-            self.kill_uid(run.uid)
+            if not clean_exit:
+                self.kill_uid(run.uid)
             self.free_uids.insert(0, run.uid)
-        shutil.rmtree(run.dir, ignore_errors=True)
+        try:
+            os.rmdir(run.dir)
+        except FileNotFoundError:
+            pass
+        except OSError:
+            shutil.rmtree(run.dir, ignore_errors=True)
 
     def loop(self):
         self.send({"ready": True, "pid": os.getpid(), "uidDrop": self.uid_drop, "pidNamespace": bool(self.config.get("pidNamespace"))})

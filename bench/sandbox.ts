@@ -1,0 +1,73 @@
+// Throughput of the sandbox pool against one fresh python3 process per run, measured in the same
+// run. Prints one JSON line last: {"runs_per_s", "naive_runs_per_s", "ratio", ...}.
+import { spawn } from 'node:child_process';
+import { createSandbox } from '../sandbox/index';
+
+const source = 'def f(x):\n    return x + 1\n';
+const durationMs = Number(process.env.BENCH_SANDBOX_MS ?? 3000);
+const naiveRuns = Number(process.env.BENCH_SANDBOX_NAIVE_RUNS ?? 50);
+
+/** One fresh interpreter per run doing the same work: parse the input, call, print the value. */
+function naiveRun(x: number): Promise<void> {
+  const script = `import ast\n${source}kwargs = ast.literal_eval('{"x": ${x}}')\nprint(repr(f(**kwargs)))\n`;
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 && out.trim() === String(x + 1) ? resolve() : reject(new Error(`naive run failed: ${code} ${out}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const sandbox = await createSandbox({});
+  const workers = sandbox.isolation();
+  try {
+    const inFlight = 32;
+    let next = 0;
+    const check = async (): Promise<void> => {
+      const x = next++;
+      const outcome = await sandbox.run({ source, entryPoint: 'f', input: `{"x": ${x}}` });
+      if (outcome.kind !== 'returned' || outcome.value.t !== 'int' || outcome.value.v !== String(x + 1)) {
+        throw new Error(`wrong outcome for x=${x}: ${JSON.stringify(outcome)}`);
+      }
+    };
+    // Warm up.
+    await Promise.all(Array.from({ length: 200 }, () => check()));
+    let done = 0;
+    const started = performance.now();
+    const deadline = started + durationMs;
+    const lane = async (): Promise<void> => {
+      while (performance.now() < deadline) {
+        await check();
+        done++;
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, () => lane()));
+    const runsPerS = done / ((performance.now() - started) / 1000);
+
+    const naiveStarted = performance.now();
+    for (let i = 0; i < naiveRuns; i++) await naiveRun(i);
+    const naiveRunsPerS = naiveRuns / ((performance.now() - naiveStarted) / 1000);
+
+    process.stdout.write(
+      JSON.stringify({
+        bench: 'sandbox',
+        runs: done,
+        runs_per_s: Math.round(runsPerS),
+        naive_runs: naiveRuns,
+        naive_runs_per_s: Math.round(naiveRunsPerS * 10) / 10,
+        ratio: Math.round((runsPerS / naiveRunsPerS) * 10) / 10,
+        in_flight: inFlight,
+        isolation: workers.network,
+      }) + '\n',
+    );
+  } finally {
+    await sandbox.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench sandbox failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

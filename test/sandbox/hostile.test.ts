@@ -1,0 +1,267 @@
+// Hostile programs: each is classified, the pool still answers afterwards, and nothing outside the
+// run directory changes.
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Outcome } from '../../game/types';
+import { createSandbox, type Sandbox } from '../../sandbox/index';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const marker = `sinq-hostile-${process.pid}-${Date.now()}`;
+
+function py(lines: string[]): string {
+  return lines.join('\n') + '\n';
+}
+
+describe('sandbox: hostile programs', () => {
+  let sandbox: Sandbox;
+  let hostTmp: string;
+
+  beforeAll(async () => {
+    process.env.SINQ_TEST_SECRET = 'hunter2-secret-value';
+    hostTmp = mkdtempSync(path.join(os.tmpdir(), 'sinq-hostile-host-'));
+    sandbox = await createSandbox({ workers: 2, defaultTimeoutMs: 1000, memoryLimitBytes: 512 << 20 });
+  });
+  afterAll(async () => {
+    delete process.env.SINQ_TEST_SECRET;
+    await sandbox?.close();
+    rmSync(hostTmp, { recursive: true, force: true });
+  });
+
+  async function run(source: string, timeoutMs = 1000, input = '{}'): Promise<Outcome> {
+    const outcome = await sandbox.run({ source, entryPoint: 'f', input, timeoutMs });
+    // The pool must still answer a trivial run afterwards.
+    const check = await sandbox.run({ source: 'def f(x):\n    return x + 1\n', entryPoint: 'f', input: '{"x": 1}' });
+    expect(check).toMatchObject({ kind: 'returned', value: { t: 'int', v: '2' } });
+    return outcome;
+  }
+
+  it('an infinite loop times out', async () => {
+    const outcome = await run(py(['def f():', '    while True:', '        pass']), 700);
+    expect(outcome).toMatchObject({ kind: 'timeout', limitMs: 700 });
+  });
+
+  it('a fork bomb is contained and times out', async () => {
+    const outcome = await run(py(['import os', 'def f():', '    while True:', '        try:', '            os.fork()', '        except OSError:', '            pass']), 1000);
+    expect(outcome.kind).toBe('timeout');
+  });
+
+  it('a fork bomb that gives up on the process limit raises', async () => {
+    const outcome = await run(py(['import os', 'def f():', '    while True:', '        os.fork()']), 1000);
+    expect(['raised', 'timeout']).toContain(outcome.kind);
+    if (outcome.kind === 'raised') expect(outcome.type).toBe('BlockingIOError');
+  });
+
+  it('allocating 10 GiB crashes as out of memory', async () => {
+    const outcome = await run(py(['def f():', '    return len(bytearray(10 * 2**30))']));
+    expect(outcome).toMatchObject({ kind: 'crashed', reason: 'out of memory' });
+  });
+
+  it('deep recursion raises RecursionError', async () => {
+    const outcome = await run(py(['def f(n=0):', '    return f(n + 1)']));
+    expect(outcome).toMatchObject({ kind: 'raised', type: 'RecursionError' });
+  });
+
+  it('unbounded recursion with the limit lifted does not return', async () => {
+    const outcome = await run(py(['import sys', 'sys.setrecursionlimit(10**8)', 'def f(n=0):', '    return f(n + 1) + 1']), 1500);
+    expect(['crashed', 'timeout']).toContain(outcome.kind);
+  });
+
+  it('sys.exit(3) is a raised SystemExit', async () => {
+    const outcome = await run(py(['import sys', 'def f():', '    sys.exit(3)']));
+    expect(outcome).toMatchObject({ kind: 'raised', type: 'SystemExit', message: '3' });
+  });
+
+  it('os._exit crashes with its code', async () => {
+    const outcome = await run(py(['import os', 'def f():', '    os._exit(0)']));
+    expect(outcome.kind).toBe('crashed');
+    if (outcome.kind === 'crashed') expect(outcome.reason).toMatch(/exited with code 0/);
+  });
+
+  it('killing the parent, pid 1 and everything else visible fails or kills only the run', async () => {
+    const parent = await run(py(['import os, signal', 'def f():', '    os.kill(os.getppid(), signal.SIGKILL)', '    return 1']));
+    expect(parent).toMatchObject({ kind: 'raised', type: 'PermissionError' });
+    const all = await run(py(['import os, signal', 'def f():', '    os.kill(-1, signal.SIGKILL)', '    return 1']));
+    expect(['crashed', 'returned']).toContain(all.kind);
+  });
+
+  it('tampering with signals and alarms does not escape the limit', async () => {
+    const source = py([
+      'import signal',
+      'def f():',
+      '    for s in (signal.SIGXCPU, signal.SIGALRM, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):',
+      '        signal.signal(s, signal.SIG_IGN)',
+      '    signal.alarm(0)',
+      '    signal.setitimer(signal.ITIMER_REAL, 0)',
+      '    while True:',
+      '        pass',
+    ]);
+    expect(await run(source, 800)).toMatchObject({ kind: 'timeout', limitMs: 800 });
+  });
+
+  it('writes into the project tree, $HOME and /tmp do not reach the host', async () => {
+    const home = os.homedir();
+    const targets = [path.join(repoRoot, marker), path.join(home, marker), path.join('/tmp', marker), path.join(hostTmp, marker)];
+    const before = readdirSync(repoRoot).sort();
+    const source = py([
+      'import os',
+      'def f(paths):',
+      '    results = []',
+      '    for p in paths:',
+      '        try:',
+      '            with open(p, "w") as fh:',
+      '                fh.write("owned")',
+      '            results.append("wrote")',
+      '        except OSError as e:',
+      '            results.append(type(e).__name__)',
+      '    with open("inside.txt", "w") as fh:',
+      '        fh.write("ok")',
+      '    return results',
+    ]);
+    const outcome = await run(source, 1000, JSON.stringify({ paths: targets }));
+    expect(outcome.kind).toBe('returned');
+    for (const target of targets) expect(existsSync(target), target).toBe(false);
+    expect(readdirSync(repoRoot).sort()).toEqual(before);
+    expect(readdirSync(hostTmp)).toEqual([]);
+  });
+
+  it('cannot open a socket to a server on 127.0.0.1', async () => {
+    let connections = 0;
+    const server: Server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const source = py([
+        'import socket',
+        'def f(port):',
+        '    try:',
+        '        socket.create_connection(("127.0.0.1", port), timeout=0.5)',
+        '        return "connected"',
+        '    except OSError as e:',
+        '        return type(e).__name__',
+      ]);
+      const outcome = await run(source, 1500, `{"port": ${port}}`);
+      expect(outcome.kind).toBe('returned');
+      if (outcome.kind === 'returned') expect(outcome.value).not.toEqual({ t: 'str', v: 'connected' });
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('sees no secrets in its environment', async () => {
+    const source = py([
+      'import os',
+      'def f():',
+      '    seen = dict(os.environ)',
+      '    for pid in os.listdir("/proc"):',
+      '        if pid.isdigit():',
+      '            try:',
+      '                seen[pid] = open("/proc/%s/environ" % pid, "rb").read().decode("latin-1")',
+      '            except OSError:',
+      '                pass',
+      '    return repr(seen)',
+    ]);
+    const outcome = await run(source);
+    expect(outcome.kind).toBe('returned');
+    expect(JSON.stringify(outcome)).not.toContain('hunter2-secret-value');
+  });
+
+  it('printing 100 MB is discarded and the value still returned', async () => {
+    const outcome = await run(py(['import sys, os', 'def f():', '    print("x" * 10**8)', '    sys.stderr.write("y" * 10**6)', '    os.write(1, b"z" * 10**6)', '    return 7']), 3000);
+    expect(outcome).toMatchObject({ kind: 'returned', value: { t: 'int', v: '7' } });
+  });
+
+  it('objects whose __eq__, __hash__, __repr__ or __reduce__ raise or loop still come back', async () => {
+    const source = py([
+      'class Bad:',
+      '    def __eq__(self, other): raise RuntimeError("eq")',
+      '    def __hash__(self): raise RuntimeError("hash")',
+      '    def __repr__(self): raise RuntimeError("repr")',
+      '    def __reduce__(self): raise RuntimeError("reduce")',
+      'class Loop:',
+      '    def __repr__(self):',
+      '        while True:',
+      '            pass',
+      '    def __eq__(self, other):',
+      '        while True:',
+      '            pass',
+      'class E(Exception):',
+      '    def __str__(self): raise RuntimeError("str")',
+      'def f(kind):',
+      '    if kind == "raise":',
+      '        raise E()',
+      '    return [Bad(), Loop()]',
+    ]);
+    const outcome = await run(source, 2000, '{"kind": "return"}');
+    expect(outcome).toMatchObject({
+      kind: 'returned',
+      value: {
+        t: 'list',
+        v: [
+          { t: 'object', type: '__sinq_program__.Bad', repr: '<repr failed: RuntimeError>' },
+          { t: 'object', type: '__sinq_program__.Loop', repr: expect.stringMatching(/^<repr failed/) as unknown },
+        ],
+      },
+    });
+    const raised = await run(source, 2000, '{"kind": "raise"}');
+    expect(raised).toMatchObject({ kind: 'raised', type: '__sinq_program__.E', message: '<str failed: RuntimeError>' });
+  });
+
+  it('a recursive container is encoded without looping', async () => {
+    const outcome = await run(py(['def f():', '    a = [1]', '    a.append(a)', '    return a']));
+    expect(outcome).toMatchObject({ kind: 'returned', value: { t: 'list', v: [{ t: 'int', v: '1' }, { t: 'object', type: 'list' }] } });
+  });
+
+  it('a 10^7-element result is an outcome, not a crash of the pool', async () => {
+    const outcome = await run(py(['def f():', '    return [0] * 10**7']), 3000);
+    expect(outcome.kind).toBe('crashed');
+    if (outcome.kind === 'crashed') expect(outcome.reason).toMatch(/result too large/);
+  });
+
+  it('a deeply nested result is an outcome', async () => {
+    const outcome = await run(py(['def f():', '    a = []', '    for _ in range(10000):', '        a = [a]', '    return a']));
+    expect(outcome.kind).toBe('crashed');
+    if (outcome.kind === 'crashed') expect(outcome.reason).toMatch(/nested deeper/);
+  });
+
+  it('closing fds 1 and 2 does not matter; closing every fd is a crash', async () => {
+    const outcome = await run(py(['import os', 'def f():', '    os.close(1)', '    os.close(2)', '    print("lost")', '    return 5']));
+    expect(outcome).toMatchObject({ kind: 'returned', value: { t: 'int', v: '5' } });
+    const all = await run(py(['import os', 'def f():', '    os.closerange(0, 4096)', '    return 5']));
+    expect(all).toMatchObject({ kind: 'crashed', reason: 'program closed the result channel' });
+  });
+
+  it('threads still running after return do not hold the run', async () => {
+    const outcome = await run(
+      py(['import threading', 'def spin():', '    while True:', '        pass', 'def f():', '    threading.Thread(target=spin).start()', '    return "done"']),
+      2000,
+    );
+    expect(outcome).toMatchObject({ kind: 'returned', value: { t: 'str', v: 'done' } });
+    expect(outcome.durationMs).toBeLessThan(2000);
+  });
+
+  it('a ctypes segfault crashes with the signal', async () => {
+    const outcome = await run(py(['import ctypes', 'def f():', '    return ctypes.string_at(0)']));
+    expect(outcome).toMatchObject({ kind: 'crashed', reason: 'killed by SIGSEGV' });
+  });
+
+  it('a forked process that returns does not report twice', async () => {
+    const outcome = await run(py(['import os', 'def f():', '    os.fork()', '    return os.getpid() > 0']));
+    expect(outcome).toMatchObject({ kind: 'returned', value: { t: 'bool', v: true } });
+  });
+
+  it('leaves no run directories behind on the host', () => {
+    const leftovers = readdirSync(os.tmpdir()).filter((name) => name.startsWith('sinq-sandbox-'));
+    for (const dir of leftovers) {
+      const runs = path.join(os.tmpdir(), dir, 'runs');
+      if (existsSync(runs) && statSync(runs).isDirectory()) expect(readdirSync(runs)).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,111 @@
+// Isolation detection, the refusal path, the weaker fallbacks and the replacement of dead workers.
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSandbox, isolationReport, SandboxError, SandboxIsolationError } from '../../sandbox/index';
+
+const socketProbe = [
+  'import socket',
+  'def f():',
+  '    try:',
+  '        socket.create_connection(("1.1.1.1", 53), timeout=0.3)',
+  '        return "connected"',
+  '    except OSError as e:',
+  '        return type(e).__name__',
+].join('\n');
+
+const hostIsRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+describe('sandbox: isolation', () => {
+  let savedEnv: string | undefined;
+  beforeEach(() => {
+    savedEnv = process.env.SINQ_ALLOW_WEAK_ISOLATION;
+    delete process.env.SINQ_ALLOW_WEAK_ISOLATION;
+  });
+  afterEach(() => {
+    if (savedEnv === undefined) delete process.env.SINQ_ALLOW_WEAK_ISOLATION;
+    else process.env.SINQ_ALLOW_WEAK_ISOLATION = savedEnv;
+  });
+
+  it('reports the layers of this host', () => {
+    const report = isolationReport();
+    expect(report.rlimits).toBe(true);
+    expect(report.privateDirectory).toBe(true);
+    expect(report.root).toBe(hostIsRoot);
+    if (report.bubblewrap) expect(report.network).toBe('bubblewrap');
+    else expect(report.notes.join('\n')).toMatch(/bubblewrap/);
+  });
+
+  it('reports what is missing when layers are absent', () => {
+    const report = isolationReport({ noBubblewrap: true, noNamespaces: true, notRoot: true });
+    expect(report).toMatchObject({ network: 'none', bubblewrap: false, userNamespaces: false, root: false });
+    expect(report.notes.join('\n')).toMatch(/bubblewrap/);
+    expect(report.notes.join('\n')).toMatch(/no network namespace/);
+  });
+
+  it('refuses to start without network isolation and says how to fix it', async () => {
+    const attempt = createSandbox({ workers: 1, pretend: { noBubblewrap: true, noNamespaces: true } });
+    await expect(attempt).rejects.toBeInstanceOf(SandboxIsolationError);
+    const err = (await attempt.catch((e: unknown) => e)) as SandboxIsolationError;
+    expect(err.code).toBe('E_WEAK_ISOLATION');
+    expect(err.message).toContain('apt-get install bubblewrap');
+    expect(err.message).toContain('SINQ_ALLOW_WEAK_ISOLATION=1');
+    expect(err.report.network).toBe('none');
+  });
+
+  it('runs with weak isolation only when explicitly allowed', async () => {
+    process.env.SINQ_ALLOW_WEAK_ISOLATION = '1';
+    const sandbox = await createSandbox({ workers: 1, pretend: { noBubblewrap: true, noNamespaces: true } });
+    try {
+      expect(sandbox.isolation().network).toBe('none');
+      const outcome = await sandbox.run({ source: 'def f(x):\n    return x * 3\n', entryPoint: 'f', input: '{"x": 5}' });
+      expect(outcome).toMatchObject({ kind: 'returned', value: { t: 'int', v: '15' } });
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it.skipIf(!isolationReport({ noBubblewrap: true }).userNamespaces && !hostIsRoot)('falls back to a network namespace without bubblewrap', async () => {
+    const sandbox = await createSandbox({ workers: 1, pretend: { noBubblewrap: true } });
+    try {
+      expect(sandbox.isolation().network).toBe('namespace');
+      const outcome = await sandbox.run({ source: socketProbe, entryPoint: 'f', input: '{}' });
+      expect(outcome.kind).toBe('returned');
+      if (outcome.kind === 'returned') expect(outcome.value).not.toEqual({ t: 'str', v: 'connected' });
+      const timeout = await sandbox.run({ source: 'def f():\n    while True:\n        pass\n', entryPoint: 'f', input: '{}', timeoutMs: 300 });
+      expect(timeout.kind).toBe('timeout');
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('replaces a worker killed by a run and fails only the runs in flight on it', async () => {
+    // Runs keep the zygote's uid here, so a run can kill its parent.
+    const sandbox = await createSandbox({ workers: 1, pretend: { notRoot: true } });
+    try {
+      const killer = await sandbox.run({ source: 'import os\ndef f():\n    os.kill(os.getppid(), 9)\n    return 1\n', entryPoint: 'f', input: '{}' });
+      expect(killer.kind).toBe('crashed');
+      if (killer.kind === 'crashed') expect(killer.reason).toMatch(/sandbox worker died/);
+      const after = await sandbox.run({ source: 'def f():\n    return "alive"\n', entryPoint: 'f', input: '{}' });
+      expect(after).toMatchObject({ kind: 'returned', value: { t: 'str', v: 'alive' } });
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('rejects runs after close and leaves no processes behind', async () => {
+    const sandbox = await createSandbox({ workers: 2 });
+    await sandbox.run({ source: 'def f():\n    return 1\n', entryPoint: 'f', input: '{}' });
+    await sandbox.close();
+    await expect(sandbox.run({ source: 'def f():\n    return 1\n', entryPoint: 'f', input: '{}' })).rejects.toBeInstanceOf(SandboxError);
+    const children = readdirSync('/proc')
+      .filter((pid) => /^\d+$/.test(pid))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(process.pid);
+        } catch {
+          return false;
+        }
+      });
+    expect(children).toEqual([]);
+  });
+});
