@@ -409,6 +409,10 @@ class FileJournal implements Journal {
         if (this.windowMs > 0) await new Promise((resolve) => setTimeout(resolve, this.windowMs));
         else await new Promise((resolve) => setImmediate(resolve));
         await this.drain();
+      } catch (err) {
+        // Not expected (write errors are handled per batch), but never leave callers hanging.
+        this.failure ??= err instanceof Error ? err : new Error(String(err));
+        for (let op = this.ops.shift(); op; op = this.ops.shift()) this.rejectOp(op, this.failedError(this.failure));
       } finally {
         this.writer = undefined;
         // Ops queued between the last drain check and here still need a writer.

@@ -21,8 +21,9 @@
 //
 // Built-in attributes: WorkflowId, RunId, WorkflowType, TaskQueue (Keyword), ExecutionStatus (one of
 // Running, Completed, Failed, Canceled, Terminated, ContinuedAsNew, TimedOut; case-insensitive),
-// StartTime, CloseTime (Datetime; CloseTime is null while running). Custom attributes come from the
-// registered search-attribute types.
+// StartTime, CloseTime, ExecutionTime (Datetime; CloseTime is null while running; ExecutionTime is
+// StartTime unless the record says otherwise), HistoryLength (Int; null unless the record has it).
+// Built-in names take precedence over registered custom attributes of the same name.
 //
 // Types and the operators they take:
 //   Keyword          all comparisons (exact, code-unit order), IN, BETWEEN, STARTS_WITH
@@ -54,6 +55,10 @@ export interface VisibilityRecord {
   status: WorkflowStatusName;
   startTime: Date;
   closeTime?: Date;
+  /** When the first workflow task was due (later than startTime for delayed/cron starts); default startTime. */
+  executionTime?: Date;
+  /** Number of events in the run's history, when known. */
+  historyLength?: number;
   taskQueue: string;
   searchAttributes: Record<string, string | number | boolean | string[] | Date | null>;
 }
@@ -87,6 +92,8 @@ export const builtinAttributeTypes: Readonly<Record<string, SearchAttributeType>
   ExecutionStatus: 'Keyword',
   StartTime: 'Datetime',
   CloseTime: 'Datetime',
+  ExecutionTime: 'Datetime',
+  HistoryLength: 'Int',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -272,6 +279,8 @@ const builtinAttributes: Record<string, Omit<Attribute, 'name'>> = {
   ExecutionStatus: { kind: 'Status', get: (r) => r.status },
   StartTime: { kind: 'Datetime', get: (r) => r.startTime.getTime() },
   CloseTime: { kind: 'Datetime', get: (r) => (r.closeTime ? r.closeTime.getTime() : null) },
+  ExecutionTime: { kind: 'Datetime', get: (r) => (r.executionTime ?? r.startTime).getTime() },
+  HistoryLength: { kind: 'Int', get: (r) => (typeof r.historyLength === 'number' ? r.historyLength : null) },
 };
 
 const typeDescriptions: Record<AttributeKind, string> = {

@@ -12,6 +12,7 @@ import {
   type JournalFileHandle,
   type JournalFileSystem,
 } from '../../engine/journal';
+import { crc32 } from '../../engine/crc32';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
@@ -53,6 +54,15 @@ async function expectJournalError(promise: Promise<unknown>, code: string): Prom
   expect((err as JournalError).code).toBe(code);
   return err as JournalError;
 }
+
+describe('crc32', () => {
+  it('matches the standard check values', () => {
+    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+    expect(crc32(Buffer.alloc(0))).toBe(0);
+    expect(crc32(Buffer.from('The quick brown fox jumps over the lazy dog'))).toBe(0x414fa339);
+    expect(crc32(Buffer.from('xx123456789yy'), 2, 11)).toBe(0xcbf43926);
+  });
+});
 
 describe('journal round trip', () => {
   it('recovers appended records in order after close and reopen', async () => {

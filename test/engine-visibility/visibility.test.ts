@@ -44,6 +44,7 @@ const records: VisibilityRecord[] = [
       Model: 'llama3',
       Order: 'first',
     },
+    historyLength: 7,
   }),
   record({
     workflowId: 'wf-2',
@@ -52,6 +53,8 @@ const records: VisibilityRecord[] = [
     status: 'Completed',
     startTime: new Date('2025-01-02T00:00:00Z'),
     closeTime: new Date('2025-01-03T00:00:00Z'),
+    executionTime: new Date('2025-01-02T00:00:05Z'),
+    historyLength: 42,
     taskQueue: 'q2',
     searchAttributes: { SinqRound: 10, Score: 2.25, Done: true, Tags: ['y'], Note: 'lazy dog, sleeping', Deadline: '2025-01-15T00:00:00+01:00', Model: 'qwen' },
   }),
@@ -114,6 +117,9 @@ const cases: [string, string[]][] = [
   ["CloseTime <= '2025-01-03T00:00:00Z'", ['wf-10', 'wf-2']],
   ['CloseTime IS NULL', ['wf-1']],
   ['CloseTime IS NOT NULL', ['wf-10', 'wf-2', 'wf-3']],
+  ["ExecutionTime >= '2025-01-02T00:00:00Z'", ['wf-10', 'wf-2', 'wf-3']],
+  ['HistoryLength > 10', ['wf-2']],
+  ['HistoryLength IS NULL', ['wf-10', 'wf-3']],
   // Int
   ['SinqRound = 3', ['wf-1']],
   ["SinqRound = '10'", ['wf-2']],
@@ -264,7 +270,14 @@ describe('attribute types', () => {
       CloseTime: 'Datetime',
       RunId: 'Keyword',
       TaskQueue: 'Keyword',
+      ExecutionTime: 'Datetime',
+      HistoryLength: 'Int',
     });
+  });
+
+  it('prefers a built-in attribute over a registered custom one of the same name', () => {
+    const shadowing = parseVisibilityQuery("WorkflowId = 'wf-1'", { WorkflowId: 'Int' });
+    expect(records.filter((r) => shadowing.matches(r)).map((r) => r.workflowId)).toEqual(['wf-1']);
   });
 
   it('ignores record values of the wrong runtime type instead of crashing', () => {
