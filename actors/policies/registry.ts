@@ -3,6 +3,7 @@
 import type { EvaluatorPolicy, GeneratorPolicy } from './types';
 import { createFuzzEvaluator } from './fuzz/policy';
 import { createMutationGenerator } from './mutation/policy';
+import { ollamaEvaluator, ollamaGenerator } from './ollama/index';
 
 export interface PolicySpec {
   name: string;
@@ -15,10 +16,12 @@ type EvaluatorFactory = (model: string | null) => EvaluatorPolicy;
 
 const generators: Record<string, GeneratorFactory> = {
   mutation: () => createMutationGenerator(),
+  ollama: (model) => ollamaGenerator(model),
 };
 
 const evaluators: Record<string, EvaluatorFactory> = {
   fuzz: () => createFuzzEvaluator(),
+  ollama: (model) => ollamaEvaluator(model),
 };
 
 export class UnknownPolicyError extends Error {
