@@ -26,6 +26,8 @@ export interface JournalOptions {
   fsyncIntervalMs?: number;
   /** File-system operations; defaults to node:fs. Tests inject failures through it. */
   fileSystem?: JournalFileSystem;
+  /** Read size while recovering (default 4 MiB); records larger than this are read in one piece. */
+  readChunkBytes?: number;
 }
 
 export interface JournalStats {
@@ -73,7 +75,9 @@ export class JournalError extends Error {
 
 /** The subset of a file handle the journal uses (node's FileHandle satisfies it). */
 export interface JournalFileHandle {
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
   write(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
+  stat(): Promise<{ size: number }>;
   datasync(): Promise<void>;
   sync(): Promise<void>;
   truncate(length: number): Promise<void>;
@@ -164,42 +168,76 @@ interface DecodedSegment {
   validEnd: number;
 }
 
-function decodeSegment(file: string, bytes: Uint8Array): DecodedSegment {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length < HEADER_BYTES) throw new JournalError('E_JOURNAL_CORRUPT', `journal segment ${file} is shorter than its header`);
-  if (buf.readUInt32LE(0) !== MAGIC || buf.readUInt32LE(24) !== crc32(buf, 0, 24)) {
+/** Reads a segment sequentially in chunks, so recovery never needs the whole file in one buffer. */
+class ChunkedReader {
+  private buffer = Buffer.alloc(0);
+  private bufferStart = 0;
+
+  constructor(
+    private readonly handle: JournalFileHandle,
+    private readonly size: number,
+    private readonly chunkBytes: number,
+  ) {}
+
+  /** Bytes [position, position + length) of the file, or undefined when the file ends before that. */
+  async bytes(position: number, length: number): Promise<Buffer | undefined> {
+    if (position + length > this.size) return undefined;
+    const offset = position - this.bufferStart;
+    if (offset >= 0 && offset + length <= this.buffer.length) return this.buffer.subarray(offset, offset + length);
+    const fresh = Buffer.allocUnsafe(Math.min(this.size - position, Math.max(length, this.chunkBytes)));
+    let filled = 0;
+    while (filled < fresh.length) {
+      const { bytesRead } = await this.handle.read(fresh, filled, fresh.length - filled, position + filled);
+      if (bytesRead <= 0) break; // the file shrank under us
+      filled += bytesRead;
+    }
+    this.buffer = fresh.subarray(0, filled);
+    this.bufferStart = position;
+    return filled >= length ? this.buffer.subarray(0, length) : undefined;
+  }
+}
+
+async function readSegment(file: string, handle: JournalFileHandle, chunkBytes: number): Promise<DecodedSegment & { size: number }> {
+  const { size } = await handle.stat();
+  const reader = new ChunkedReader(handle, size, chunkBytes);
+  const header = await reader.bytes(0, HEADER_BYTES);
+  if (!header) throw new JournalError('E_JOURNAL_CORRUPT', `journal segment ${file} is shorter than its header`);
+  if (header.readUInt32LE(0) !== MAGIC || header.readUInt32LE(24) !== crc32(header, 0, 24)) {
     throw new JournalError('E_JOURNAL_CORRUPT', `journal segment ${file} has a damaged header`);
   }
-  const version = buf.readUInt32LE(4);
+  const version = header.readUInt32LE(4);
   if (version !== FORMAT_VERSION) throw new JournalError('E_JOURNAL_CORRUPT', `journal segment ${file} has unknown format version ${version}`);
-  const generation = Number(buf.readBigUInt64LE(8));
-  const snapshotBytes = Number(buf.readBigUInt64LE(16));
-  if (HEADER_BYTES + snapshotBytes > buf.length) {
+  const generation = Number(header.readBigUInt64LE(8));
+  const snapshotBytes = Number(header.readBigUInt64LE(16));
+  if (HEADER_BYTES + snapshotBytes > size) {
     throw new JournalError('E_JOURNAL_CORRUPT', `journal segment ${file} is shorter than its snapshot`);
   }
   const records: unknown[] = [];
   let offset = HEADER_BYTES;
-  while (offset + FRAME_OVERHEAD <= buf.length) {
-    const length = buf.readUInt32LE(offset);
-    const end = offset + FRAME_OVERHEAD + length;
-    if (length === 0 || length > MAX_RECORD_BYTES || end > buf.length) break;
-    let state = crc32Update(CRC32_INIT, buf, offset, offset + 4);
-    state = crc32Update(state, buf, offset + FRAME_OVERHEAD, end);
-    if (crc32Finish(state) !== buf.readUInt32LE(offset + 4)) break;
+  for (;;) {
+    const frameHeader = await reader.bytes(offset, FRAME_OVERHEAD);
+    if (!frameHeader) break;
+    const length = frameHeader.readUInt32LE(0);
+    const expectedCrc = frameHeader.readUInt32LE(4);
+    const lengthState = crc32Update(CRC32_INIT, frameHeader, 0, 4);
+    if (length === 0 || length > MAX_RECORD_BYTES) break;
+    const payload = await reader.bytes(offset + FRAME_OVERHEAD, length);
+    if (!payload) break;
+    if (crc32Finish(crc32Update(lengthState, payload)) !== expectedCrc) break;
     let record: unknown;
     try {
-      record = JSON.parse(buf.toString('utf8', offset + FRAME_OVERHEAD, end));
+      record = JSON.parse(payload.toString('utf8'));
     } catch {
       break;
     }
     records.push(record);
-    offset = end;
+    offset += FRAME_OVERHEAD + length;
   }
   // The snapshot was fsync'd before the segment got its name, so damage inside it is not a torn tail.
   if (offset < HEADER_BYTES + snapshotBytes) {
     throw new JournalError('E_JOURNAL_CORRUPT', `journal segment ${file} has a damaged snapshot at byte ${offset}`);
   }
-  return { generation, snapshotBytes, records, validEnd: offset };
+  return { generation, snapshotBytes, records, validEnd: offset, size };
 }
 
 function isAlive(pid: number): boolean {
@@ -286,9 +324,9 @@ async function installSegment(fs: JournalFileSystem, dir: string, generation: nu
   try {
     const handle = await fs.open(tempPath, 'w');
     try {
-      const contents = Buffer.concat([encodeHeader(generation, snapshot.length), snapshot]);
-      await writeFully(handle, contents, 0);
-      stats.bytesWritten += contents.length;
+      await writeFully(handle, encodeHeader(generation, snapshot.length), 0);
+      await writeFully(handle, snapshot, HEADER_BYTES);
+      stats.bytesWritten += HEADER_BYTES + snapshot.length;
       await handle.sync();
       stats.fsyncs++;
     } finally {
@@ -500,7 +538,8 @@ class FileJournal implements Journal {
 export async function openJournal(options: JournalOptions): Promise<{ journal: Journal; records: unknown[] }> {
   const fs = options.fileSystem ?? nodeJournalFileSystem;
   const dir = path.resolve(options.dir);
-  const windowMs = Math.max(0, options.fsyncIntervalMs ?? 2);
+  const requestedWindow = options.fsyncIntervalMs ?? 2;
+  const windowMs = Number.isFinite(requestedWindow) ? Math.max(0, requestedWindow) : 2;
   const stats: JournalStats = { appends: 0, records: 0, batches: 0, fsyncs: 0, bytesWritten: 0, compactions: 0 };
   await fs.mkdir(dir);
   await acquireLock(fs, dir);
@@ -519,14 +558,15 @@ export async function openJournal(options: JournalOptions): Promise<{ journal: J
       await syncDirectory(fs, dir, stats);
     }
     const file = path.join(dir, segmentName(current));
-    const bytes = await fs.readFile(file);
-    const segment = decodeSegment(file, bytes);
-    if (segment.generation !== current) {
-      throw new JournalError('E_JOURNAL_CORRUPT', `journal segment ${file} claims generation ${segment.generation}`);
-    }
     const handle = await fs.open(file, 'r+');
+    let segment: DecodedSegment;
     try {
-      if (segment.validEnd < bytes.length) {
+      const read = await readSegment(file, handle, options.readChunkBytes ?? 4 * 1024 * 1024);
+      segment = read;
+      if (segment.generation !== current) {
+        throw new JournalError('E_JOURNAL_CORRUPT', `journal segment ${file} claims generation ${segment.generation}`);
+      }
+      if (segment.validEnd < read.size) {
         await handle.truncate(segment.validEnd);
         await handle.datasync();
         stats.fsyncs++;

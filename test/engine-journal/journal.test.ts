@@ -82,6 +82,23 @@ describe('journal round trip', () => {
     expect((await open()).records).toHaveLength(6);
   });
 
+  it('recovers records that straddle read chunks, including ones larger than a chunk', async () => {
+    const { journal } = await open();
+    const written = Array.from({ length: 60 }, (_, i) => ({ i, body: 'z'.repeat((i * 37) % 300) }));
+    for (let i = 0; i < written.length; i += 7) await journal.append(written.slice(i, i + 7));
+    await journal.compact(written.slice(0, 20));
+    await journal.append(written.slice(20));
+    await journal.close();
+    for (const readChunkBytes of [1, 13, 64, 1000]) {
+      const reopened = await open({ readChunkBytes });
+      expect(reopened.records).toEqual(written);
+      await opened.pop()!.close();
+    }
+    const file = await onlySegment();
+    await fsp.truncate(file, (await fsp.stat(file)).size - 3);
+    expect((await open({ readChunkBytes: 13 })).records).toEqual(written.slice(0, 59));
+  });
+
   it('resolves an empty append after earlier appends are durable', async () => {
     const { journal } = await open();
     const order: string[] = [];
@@ -323,6 +340,8 @@ describe('closing and errors', () => {
             return handle.write(buffer, offset, length, position);
           },
           datasync: () => (failOn.datasync ? Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })) : handle.datasync()),
+          read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
+          stat: () => handle.stat(),
           sync: () => handle.sync(),
           truncate: (length) => handle.truncate(length),
           close: () => handle.close(),
