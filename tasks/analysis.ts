@@ -63,11 +63,17 @@ export async function analyse(request: Request): Promise<Map<number, AnalysisRes
   try {
     raw = JSON.parse(stdout);
   } catch {
-    throw new TaskSetError('E_TASK_ANALYSIS', `task analysis helper wrote something that is not JSON: ${stdout.slice(0, 200)}`);
+    throw new TaskSetError(
+      'E_TASK_ANALYSIS',
+      `task analysis helper wrote something that is not JSON: ${stdout.slice(0, 200)}`,
+    );
   }
   const parsed = AnalysisReply.safeParse(raw);
   if (!parsed.success) {
-    throw new TaskSetError('E_TASK_ANALYSIS', `task analysis helper reply has an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    throw new TaskSetError(
+      'E_TASK_ANALYSIS',
+      `task analysis helper reply has an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+    );
   }
   return new Map(parsed.data.results.map((result) => [result.key, result]));
 }
@@ -82,7 +88,9 @@ function runHelper(input: string): Promise<string> {
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (error) => {
       clearTimeout(timer);
-      reject(new TaskSetError('E_TASK_ANALYSIS', `cannot start ${pythonExecutable()} for task analysis: ${error.message}`));
+      reject(
+        new TaskSetError('E_TASK_ANALYSIS', `cannot start ${pythonExecutable()} for task analysis: ${error.message}`),
+      );
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);

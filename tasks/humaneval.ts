@@ -34,7 +34,8 @@ export async function loadHumanEvalTaskSet(file: string, options: HumanEvalOptio
       const parsed = HumanEvalRowSchema.safeParse(parseJsonRow(at, rowText));
       if (!parsed.success) throw issueToRowError(at, parsed.error);
       const seen = lineOfId.get(parsed.data.task_id);
-      if (seen !== undefined) throw rowError(at, 'task_id', `duplicate task_id '${parsed.data.task_id}' (first on line ${seen})`);
+      if (seen !== undefined)
+        throw rowError(at, 'task_id', `duplicate task_id '${parsed.data.task_id}' (first on line ${seen})`);
       lineOfId.set(parsed.data.task_id, line);
       rows.push({ at, row: parsed.data });
     } catch (err) {
@@ -46,7 +47,12 @@ export async function loadHumanEvalTaskSet(file: string, options: HumanEvalOptio
   const sourceOf = (row: HumanEvalRow): string => normaliseSource(row.prompt + row.canonical_solution);
   const results = await analyse({
     mode: 'humaneval',
-    rows: rows.map(({ at, row }) => ({ key: at.line, source: sourceOf(row), entryPoint: row.entry_point, test: row.test })),
+    rows: rows.map(({ at, row }) => ({
+      key: at.line,
+      source: sourceOf(row),
+      entryPoint: row.entry_point,
+      test: row.test,
+    })),
   });
   const tasks: Task[] = [];
   for (const { at, row } of rows) {
@@ -63,7 +69,10 @@ export async function loadHumanEvalTaskSet(file: string, options: HumanEvalOptio
       }
       errors.warn(at.line, reason);
     } else if (result.notes.length > 0) {
-      errors.warn(at.line, `${row.task_id}: ${result.notes.length} test call(s) not usable as inputs, e.g. ${result.notes[0]}`);
+      errors.warn(
+        at.line,
+        `${row.task_id}: ${result.notes.length} test call(s) not usable as inputs, e.g. ${result.notes[0]}`,
+      );
     }
     tasks.push({
       id: row.task_id,

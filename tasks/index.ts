@@ -31,10 +31,14 @@ export function sharedDataDir(): string {
 export async function loadTaskSet(spec: string, options: LoadOptions = {}): Promise<TaskSet> {
   const parsed = parseTaskSetSpec(spec);
   if (options.split && parsed.split && options.split !== parsed.split) {
-    throw new TaskSetError('E_TASK_SPEC', `'${spec}' names split '${parsed.split}' but the options ask for '${options.split}'`);
+    throw new TaskSetError(
+      'E_TASK_SPEC',
+      `'${spec}' names split '${parsed.split}' but the options ask for '${options.split}'`,
+    );
   }
   const split = options.split ?? parsed.split;
-  if (split && parsed.kind !== 'mbpp') throw new TaskSetError('E_TASK_SPEC', `'${spec}': splits apply to MBPP task sets only`);
+  if (split && parsed.kind !== 'mbpp')
+    throw new TaskSetError('E_TASK_SPEC', `'${spec}': splits apply to MBPP task sets only`);
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 0)) {
     throw new TaskSetError('E_TASK_SPEC', `limit must be a non-negative integer, got ${options.limit}`);
   }
@@ -46,7 +50,10 @@ export async function loadTaskSet(spec: string, options: LoadOptions = {}): Prom
       set = await loadSinqTaskSet(parsed.path, lenient);
       break;
     case 'mbpp':
-      set = await loadMbppTaskSet(parsed.path, split ? { lenient, split, requireExamples } : { lenient, requireExamples });
+      set = await loadMbppTaskSet(
+        parsed.path,
+        split ? { lenient, split, requireExamples } : { lenient, requireExamples },
+      );
       break;
     case 'humaneval':
       set = await loadHumanEvalTaskSet(parsed.path, { lenient, requireExamples });
@@ -60,5 +67,12 @@ export async function loadTaskSet(spec: string, options: LoadOptions = {}): Prom
     warnings: [...set.warnings].sort(byLine),
   };
 }
-export { validateTaskSet, describeOutcome, originFamily, type ExampleFailure, type ValidateOptions, type ValidationReport } from './validate';
+export {
+  validateTaskSet,
+  describeOutcome,
+  originFamily,
+  type ExampleFailure,
+  type ValidateOptions,
+  type ValidationReport,
+} from './validate';
 export { openSandbox, type OpenSandboxOptions } from './open-sandbox';

@@ -20,7 +20,10 @@ const MbppRowSchema = z
     challenge_test_list: z.array(z.string()).optional(),
     test_imports: z.array(z.string()).optional(),
   })
-  .refine((row) => row.text !== undefined || row.prompt !== undefined, { message: "missing (needs 'text' or 'prompt')", path: ['text'] });
+  .refine((row) => row.text !== undefined || row.prompt !== undefined, {
+    message: "missing (needs 'text' or 'prompt')",
+    path: ['text'],
+  });
 
 type MbppRow = z.infer<typeof MbppRowSchema>;
 
@@ -51,7 +54,8 @@ export async function loadMbppTaskSet(file: string, options: MbppOptions): Promi
       const parsed = MbppRowSchema.safeParse(value);
       if (!parsed.success) throw issueToRowError(raw.at, parsed.error);
       const seen = lineOfId.get(parsed.data.task_id);
-      if (seen !== undefined) throw rowError(raw.at, 'task_id', `duplicate task_id ${parsed.data.task_id} (first at ${seen})`);
+      if (seen !== undefined)
+        throw rowError(raw.at, 'task_id', `duplicate task_id ${parsed.data.task_id} (first at ${seen})`);
       lineOfId.set(parsed.data.task_id, raw.at.line);
       if (options.split && !inMbppSplit(parsed.data.task_id, options.split)) continue;
       rows.push({ at: raw.at, row: parsed.data });
@@ -85,7 +89,10 @@ export async function loadMbppTaskSet(file: string, options: MbppOptions): Promi
       }
       errors.warn(at.line, reason);
     } else if (result.notes.length > 0) {
-      errors.warn(at.line, `${label}: ${result.notes.length} test call(s) not usable as inputs, e.g. ${result.notes[0]}`);
+      errors.warn(
+        at.line,
+        `${label}: ${result.notes.length} test call(s) not usable as inputs, e.g. ${result.notes[0]}`,
+      );
     }
     tasks.push({
       id: `mbpp/${row.task_id}`,
@@ -101,7 +108,8 @@ export async function loadMbppTaskSet(file: string, options: MbppOptions): Promi
 
 /** JSONL rows by line, or the elements of a JSON array (the sanitized file) by item number. */
 function splitRows(file: string, text: string): RawRow[] {
-  if (!text.trimStart().startsWith('[')) return nonBlankLines(text).map(({ line, text: row }) => ({ at: { file, line }, text: row }));
+  if (!text.trimStart().startsWith('['))
+    return nonBlankLines(text).map(({ line, text: row }) => ({ at: { file, line }, text: row }));
   let items: unknown;
   try {
     items = JSON.parse(text);
@@ -109,5 +117,8 @@ function splitRows(file: string, text: string): RawRow[] {
     throw new TaskSetError('E_TASK_FILE', `${file}: not valid JSON: ${(err as Error).message}`);
   }
   if (!Array.isArray(items)) throw new TaskSetError('E_TASK_FILE', `${file}: expected a JSON array of tasks`);
-  return items.map((item: unknown, index) => ({ at: { file, line: index + 1, item: true }, text: JSON.stringify(item) ?? '' }));
+  return items.map((item: unknown, index) => ({
+    at: { file, line: index + 1, item: true },
+    text: JSON.stringify(item) ?? '',
+  }));
 }

@@ -31,7 +31,12 @@ export async function loadSinqTaskSet(file: string, lenient: boolean): Promise<T
 
   const checks = await analyse({
     mode: 'check',
-    rows: candidates.map(({ line, task }) => ({ key: line, source: task.source, entryPoint: task.entryPoint, inputs: task.exampleInputs })),
+    rows: candidates.map(({ line, task }) => ({
+      key: line,
+      source: task.source,
+      entryPoint: task.entryPoint,
+      inputs: task.exampleInputs,
+    })),
   });
   const tasks: Task[] = [];
   for (const { line, task } of candidates) {
@@ -39,7 +44,8 @@ export async function loadSinqTaskSet(file: string, lenient: boolean): Promise<T
     const check = checks.get(line);
     let problem: TaskSetError | null = null;
     if (!check) problem = rowError(at, 'source', 'no analysis result');
-    else if (!check.ok) problem = rowError(at, check.reason.startsWith('entry point') ? 'entryPoint' : 'source', check.reason);
+    else if (!check.ok)
+      problem = rowError(at, check.reason.startsWith('entry point') ? 'entryPoint' : 'source', check.reason);
     else if (check.problems && check.problems.length > 0) {
       const first = check.problems[0]!;
       const colon = first.indexOf(': ');

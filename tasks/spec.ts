@@ -34,7 +34,10 @@ export function parseTaskSetSpec(spec: string): TaskSetSpec {
       split = suffix;
       path = path.slice(0, hash);
     } else if (kind === 'mbpp') {
-      throw new TaskSetError('E_TASK_SPEC', `unknown MBPP split '${suffix}' in '${spec}' (splits: ${Object.keys(mbppSplits).join(', ')})`);
+      throw new TaskSetError(
+        'E_TASK_SPEC',
+        `unknown MBPP split '${suffix}' in '${spec}' (splits: ${Object.keys(mbppSplits).join(', ')})`,
+      );
     }
   }
   kind ??= detectKind(path);

@@ -100,12 +100,19 @@ export async function validateTaskSet(set: TaskSet, options: ValidateOptions = {
   return report;
 }
 
-async function runExample(sandbox: Sandbox, task: Task, input: string, timeoutMs: number): Promise<ExampleFailure | null> {
+async function runExample(
+  sandbox: Sandbox,
+  task: Task,
+  input: string,
+  timeoutMs: number,
+): Promise<ExampleFailure | null> {
   let outcome: Outcome;
   try {
     outcome = await sandbox.run({ source: task.source, entryPoint: task.entryPoint, input, timeoutMs });
   } catch (err) {
     return { taskId: task.id, origin: task.origin, input, reason: `sandbox error: ${(err as Error).message}` };
   }
-  return outcome.kind === 'returned' ? null : { taskId: task.id, origin: task.origin, input, reason: describeOutcome(outcome) };
+  return outcome.kind === 'returned'
+    ? null
+    : { taskId: task.id, origin: task.origin, input, reason: describeOutcome(outcome) };
 }

@@ -2,10 +2,21 @@
 // reference solution run on every example in the sandbox) or list its tasks.
 import { parseArgs } from 'node:util';
 import type { Sandbox } from '../../sandbox/api';
-import { loadTaskSet, mbppSplits, openSandbox, TaskSetError, validateTaskSet, type LoadOptions, type MbppSplit, type TaskSet, type ValidationReport } from '../../tasks/index';
+import {
+  loadTaskSet,
+  mbppSplits,
+  openSandbox,
+  TaskSetError,
+  validateTaskSet,
+  type LoadOptions,
+  type MbppSplit,
+  type TaskSet,
+  type ValidationReport,
+} from '../../tasks/index';
 import { CliError } from '../errors';
 
-export const summary = 'check a task set (validate) or list its tasks (list): our JSONL, mbpp:FILE[#split], humaneval:FILE';
+export const summary =
+  'check a task set (validate) or list its tasks (list): our JSONL, mbpp:FILE[#split], humaneval:FILE';
 
 const usage = `usage:
   sinq tasks validate SPEC [--lenient] [--json] [--no-run] [--split NAME] [--limit N] [--timeout-ms N]
@@ -43,10 +54,14 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage + '\n');
     return 0;
   }
-  if (action !== 'validate' && action !== 'list') throw new CliError(`expected 'validate' or 'list', got ${action === undefined ? 'nothing' : `'${action}'`}\n${usage}`);
+  if (action !== 'validate' && action !== 'list')
+    throw new CliError(
+      `expected 'validate' or 'list', got ${action === undefined ? 'nothing' : `'${action}'`}\n${usage}`,
+    );
   if (spec === undefined) throw new CliError(`missing task-set SPEC\n${usage}`);
   if (extra.length > 0) throw new CliError(`unexpected argument(s): ${extra.join(' ')}`);
-  if (action === 'list' && (values['no-run'] || values['timeout-ms'] !== undefined)) throw new CliError('--no-run and --timeout-ms apply to validate only');
+  if (action === 'list' && (values['no-run'] || values['timeout-ms'] !== undefined))
+    throw new CliError('--no-run and --timeout-ms apply to validate only');
   const loadOptions = toLoadOptions(values);
 
   let set: TaskSet;
@@ -66,7 +81,8 @@ export async function run(argv: string[]): Promise<number> {
 function toLoadOptions(values: Parsed): LoadOptions {
   const load: LoadOptions = { lenient: values.lenient ?? false };
   if (values.split !== undefined) {
-    if (!Object.hasOwn(mbppSplits, values.split)) throw new CliError(`unknown split '${values.split}' (splits: ${Object.keys(mbppSplits).join(', ')})`);
+    if (!Object.hasOwn(mbppSplits, values.split))
+      throw new CliError(`unknown split '${values.split}' (splits: ${Object.keys(mbppSplits).join(', ')})`);
     load.split = values.split as MbppSplit;
   }
   if (values.limit !== undefined) load.limit = positiveInteger('--limit', values.limit, true);
@@ -75,26 +91,38 @@ function toLoadOptions(values: Parsed): LoadOptions {
 
 function positiveInteger(flag: string, text: string, allowZero = false): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || (!allowZero && value === 0)) throw new CliError(`${flag} needs a ${allowZero ? 'non-negative' : 'positive'} integer, got '${text}'`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || (!allowZero && value === 0))
+    throw new CliError(`${flag} needs a ${allowZero ? 'non-negative' : 'positive'} integer, got '${text}'`);
   return value;
 }
 
 function list(set: TaskSet, json: boolean): number {
   if (json) {
     for (const task of set.tasks) {
-      writeJson({ id: task.id, entryPoint: task.entryPoint, examples: task.exampleInputs.length, origin: task.origin, description: task.description });
+      writeJson({
+        id: task.id,
+        entryPoint: task.entryPoint,
+        examples: task.exampleInputs.length,
+        origin: task.origin,
+        description: task.description,
+      });
     }
   } else {
     for (const task of set.tasks) {
-      process.stdout.write(`${task.id}\t${task.entryPoint}\t${task.exampleInputs.length} examples\t${oneLine(task.description, 80)}\n`);
+      process.stdout.write(
+        `${task.id}\t${task.entryPoint}\t${task.exampleInputs.length} examples\t${oneLine(task.description, 80)}\n`,
+      );
     }
-    process.stdout.write(`${set.tasks.length} tasks${set.skipped.length > 0 ? `, ${set.skipped.length} rows skipped` : ''}\n`);
+    process.stdout.write(
+      `${set.tasks.length} tasks${set.skipped.length > 0 ? `, ${set.skipped.length} rows skipped` : ''}\n`,
+    );
   }
   return 0;
 }
 
 async function validate(spec: string, set: TaskSet, values: Parsed): Promise<number> {
-  const timeoutMs = values['timeout-ms'] === undefined ? undefined : positiveInteger('--timeout-ms', values['timeout-ms']);
+  const timeoutMs =
+    values['timeout-ms'] === undefined ? undefined : positiveInteger('--timeout-ms', values['timeout-ms']);
   let sandbox: Sandbox | undefined;
   if (!values['no-run'] && set.tasks.length > 0) {
     try {
@@ -125,7 +153,11 @@ function renderReport(spec: string, report: ValidationReport, ok: boolean): stri
     .map(([origin, count]) => `${origin} ${count}`)
     .join(', ');
   lines.push(`tasks: ${report.tasks}${origins ? ` (${origins})` : ''}`);
-  lines.push(report.ran ? `examples: ${report.examples}, ${report.passed} returned cleanly, ${report.failures.length} failed` : `examples: ${report.examples} (not run)`);
+  lines.push(
+    report.ran
+      ? `examples: ${report.examples}, ${report.passed} returned cleanly, ${report.failures.length} failed`
+      : `examples: ${report.examples} (not run)`,
+  );
   const section = (title: string, rows: Array<{ line: number; reason: string }>): void => {
     lines.push(`${title}: ${rows.length}`);
     for (const row of rows.slice(0, 50)) lines.push(`  ${oneLine(row.reason, 200)}`);
@@ -135,7 +167,9 @@ function renderReport(spec: string, report: ValidationReport, ok: boolean): stri
   section('warnings', report.warnings);
   lines.push(`failures: ${report.failures.length}`);
   for (const failure of report.failures.slice(0, 100)) {
-    lines.push(`  ${failure.taskId}${failure.input === null ? '' : ` ${oneLine(failure.input, 80)}`}: ${oneLine(failure.reason, 200)}`);
+    lines.push(
+      `  ${failure.taskId}${failure.input === null ? '' : ` ${oneLine(failure.input, 80)}`}: ${oneLine(failure.reason, 200)}`,
+    );
   }
   if (report.failures.length > 100) lines.push(`  ... and ${report.failures.length - 100} more`);
   lines.push(ok ? 'OK' : 'FAILED');

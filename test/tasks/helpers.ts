@@ -1,5 +1,5 @@
 // Shared helpers of the task-set tests: temp files, the public data directory, the repo root.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,6 @@ export const sharedData = path.resolve(repoRoot, '../shared/data');
 export const mbppFile = path.join(sharedData, 'mbpp.jsonl');
 export const mbppSanitizedFile = path.join(sharedData, 'mbpp-sanitized.json');
 export const humanEvalFile = path.join(sharedData, 'HumanEval.jsonl.gz');
-export const sandboxPresent = existsSync(path.join(repoRoot, 'sandbox/index.ts'));
 
 export function fixture(name: string): string {
   return path.join(repoRoot, 'test/fixtures', name);

@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../sandbox/api';
 import { defaultTaskSetPath, loadTaskSet, openSandbox, validateTaskSet, type TaskSet } from '../../tasks/index';
-import { sandboxPresent } from './helpers';
 
 describe('data/tasks.jsonl', () => {
   let set: TaskSet;
@@ -33,7 +32,9 @@ describe('data/tasks.jsonl', () => {
     }
     const withClass = set.tasks.filter((t) => /^class \w+/m.test(t.source));
     expect(withClass.length).toBeGreaterThanOrEqual(4);
-    const recursive = set.tasks.filter((t) => new RegExp(`^\\s+.*\\b${t.entryPoint}\\(`, 'm').test(t.source.split('\n').slice(1).join('\n')));
+    const recursive = set.tasks.filter((t) =>
+      new RegExp(`^\\s+.*\\b${t.entryPoint}\\(`, 'm').test(t.source.split('\n').slice(1).join('\n')),
+    );
     expect(recursive.length).toBeGreaterThanOrEqual(5);
   });
 
@@ -45,7 +46,7 @@ describe('data/tasks.jsonl', () => {
   });
 });
 
-describe.skipIf(!sandboxPresent)('data/tasks.jsonl in the sandbox (skipped: sandbox/index.ts is not present)', () => {
+describe('data/tasks.jsonl in the sandbox', () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
     // Our own task set is trusted code, so a host without network isolation may still run it.

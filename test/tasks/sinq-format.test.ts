@@ -34,8 +34,12 @@ describe('our JSONL task format', () => {
   it('names a field of the wrong type, an unknown field and a bad identifier', async () => {
     expect((await rowErrorOf([{ ...goodRow, exampleInputs: 'nope' }])).message).toMatch(/:1: field 'exampleInputs': /);
     expect((await rowErrorOf([{ ...goodRow, entrypoint: 'add' }])).message).toMatch(/:1: field 'entrypoint': /);
-    expect((await rowErrorOf([{ ...goodRow, entryPoint: 'not valid' }])).message).toMatch(/:1: field 'entryPoint': must be a Python identifier/);
-    expect((await rowErrorOf([{ ...goodRow, exampleInputs: ["{'a': 1}", ' '] }])).message).toMatch(/:1: field 'exampleInputs\[1\]': /);
+    expect((await rowErrorOf([{ ...goodRow, entryPoint: 'not valid' }])).message).toMatch(
+      /:1: field 'entryPoint': must be a Python identifier/,
+    );
+    expect((await rowErrorOf([{ ...goodRow, exampleInputs: ["{'a': 1}", ' '] }])).message).toMatch(
+      /:1: field 'exampleInputs\[1\]': /,
+    );
   });
 
   it('reports rows that are not JSON with their line number (blank lines still count)', async () => {
@@ -49,19 +53,36 @@ describe('our JSONL task format', () => {
   });
 
   it('checks statically that the entry point exists and the examples bind to it', async () => {
-    expect((await rowErrorOf([{ ...goodRow, entryPoint: 'sub' }])).message).toMatch(/:1: field 'entryPoint': entry point 'sub' is not a top-level function/);
-    expect((await rowErrorOf([{ ...goodRow, exampleInputs: ["{'a': 1, 'c': 2}"] }])).message).toMatch(/:1: field 'exampleInputs\[0\]': unknown parameter\(s\) c/);
-    expect((await rowErrorOf([{ ...goodRow, exampleInputs: ["{'b': 1}"] }])).message).toMatch(/field 'exampleInputs\[0\]': missing required parameter\(s\) a/);
-    expect((await rowErrorOf([{ ...goodRow, exampleInputs: ['[1, 2]'] }])).message).toMatch(/field 'exampleInputs\[0\]': a list literal, not a dict/);
-    expect((await rowErrorOf([{ ...goodRow, exampleInputs: ["{'a': len('x')}"] }])).message).toMatch(/field 'exampleInputs\[0\]': not a Python literal/);
-    expect((await rowErrorOf([{ ...goodRow, source: 'def add(a, b:\n  pass\n' }])).message).toMatch(/:1: field 'source': source does not parse/);
+    expect((await rowErrorOf([{ ...goodRow, entryPoint: 'sub' }])).message).toMatch(
+      /:1: field 'entryPoint': entry point 'sub' is not a top-level function/,
+    );
+    expect((await rowErrorOf([{ ...goodRow, exampleInputs: ["{'a': 1, 'c': 2}"] }])).message).toMatch(
+      /:1: field 'exampleInputs\[0\]': unknown parameter\(s\) c/,
+    );
+    expect((await rowErrorOf([{ ...goodRow, exampleInputs: ["{'b': 1}"] }])).message).toMatch(
+      /field 'exampleInputs\[0\]': missing required parameter\(s\) a/,
+    );
+    expect((await rowErrorOf([{ ...goodRow, exampleInputs: ['[1, 2]'] }])).message).toMatch(
+      /field 'exampleInputs\[0\]': a list literal, not a dict/,
+    );
+    expect((await rowErrorOf([{ ...goodRow, exampleInputs: ["{'a': len('x')}"] }])).message).toMatch(
+      /field 'exampleInputs\[0\]': not a Python literal/,
+    );
+    expect((await rowErrorOf([{ ...goodRow, source: 'def add(a, b:\n  pass\n' }])).message).toMatch(
+      /:1: field 'source': source does not parse/,
+    );
   });
 
   it('accepts **kwargs and keyword-only parameters, rejects positional-only ones by keyword', async () => {
     const file = tmp.write(
       'kw.jsonl',
       jsonl([
-        { ...goodRow, id: 'kw', source: 'def add(a, *, b, **rest):\n    return a + b\n', exampleInputs: ["{'a': 1, 'b': 2, 'z': 3}"] },
+        {
+          ...goodRow,
+          id: 'kw',
+          source: 'def add(a, *, b, **rest):\n    return a + b\n',
+          exampleInputs: ["{'a': 1, 'b': 2, 'z': 3}"],
+        },
       ]),
     );
     expect((await loadTaskSet(file)).tasks).toHaveLength(1);
@@ -73,7 +94,14 @@ describe('our JSONL task format', () => {
     const { entryPoint: _drop, ...missing } = goodRow;
     const file = tmp.write(
       'mixed.jsonl',
-      jsonl([goodRow, '{not json', { ...missing, id: 'm' }, goodRow, { ...goodRow, id: 'k', exampleInputs: ["{'q': 1}"] }, { ...goodRow, id: 'fine' }]),
+      jsonl([
+        goodRow,
+        '{not json',
+        { ...missing, id: 'm' },
+        goodRow,
+        { ...goodRow, id: 'k', exampleInputs: ["{'q': 1}"] },
+        { ...goodRow, id: 'fine' },
+      ]),
     );
     const set = await loadTaskSet(file, { lenient: true });
     expect(set.tasks.map((t) => t.id)).toEqual(['sinq/t-add', 'fine']);
@@ -85,10 +113,16 @@ describe('our JSONL task format', () => {
   });
 
   it('fails clearly on a missing file and on binary junk', async () => {
-    await expect(loadTaskSet(`${tmp.dir}/absent.jsonl`)).rejects.toMatchObject({ code: 'E_TASK_FILE', message: expect.stringMatching(/absent\.jsonl: cannot read task set: no such file/) });
+    await expect(loadTaskSet(`${tmp.dir}/absent.jsonl`)).rejects.toMatchObject({
+      code: 'E_TASK_FILE',
+      message: expect.stringMatching(/absent\.jsonl: cannot read task set: no such file/),
+    });
     const junk = tmp.write('junk.jsonl', '');
     await import('node:fs').then((fs) => fs.writeFileSync(junk, Buffer.from([0xff, 0xfe, 0x00, 0x41])));
-    await expect(loadTaskSet(junk)).rejects.toMatchObject({ code: 'E_TASK_FILE', message: expect.stringMatching(/not valid UTF-8/) });
+    await expect(loadTaskSet(junk)).rejects.toMatchObject({
+      code: 'E_TASK_FILE',
+      message: expect.stringMatching(/not valid UTF-8/),
+    });
   });
 
   it('applies limit and refuses a split on a non-MBPP set', async () => {
