@@ -1,0 +1,65 @@
+// Where a running `sinq up` says its services listen (`<dir>/stack.json`), so that the other verbs
+// find them without flags. Flags and TEMPORAL_ADDRESS / NATS_URL win over the file.
+import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const stackSchema = z.object({
+  temporalAddress: z.string(),
+  natsUrl: z.string(),
+  namespace: z.string().default('default'),
+  pid: z.number().int(),
+  startedAt: z.number(),
+});
+
+export type StackFile = z.infer<typeof stackSchema>;
+
+export function stackFilePath(dir: string): string {
+  return path.join(dir, 'stack.json');
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The stack file of a live `sinq up`, or null (missing, malformed, or its process is gone). */
+export function readStackFile(dir: string): StackFile | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(stackFilePath(dir), 'utf8'));
+  } catch {
+    return null;
+  }
+  const parsed = stackSchema.safeParse(raw);
+  if (!parsed.success || !alive(parsed.data.pid)) return null;
+  return parsed.data;
+}
+
+export function writeStackFile(dir: string, stack: StackFile): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(stackFilePath(dir), JSON.stringify(stack, null, 2) + '\n');
+}
+
+export function removeStackFile(dir: string): void {
+  rmSync(stackFilePath(dir), { force: true });
+}
+
+export interface ResolvedAddresses {
+  temporalAddress: string | undefined;
+  natsUrl: string | undefined;
+  namespace: string;
+}
+
+export function resolveAddresses(dir: string, flags: { address?: string | undefined; nats?: string | undefined; namespace?: string | undefined }): ResolvedAddresses {
+  const stack = readStackFile(dir);
+  return {
+    temporalAddress: flags.address ?? process.env.TEMPORAL_ADDRESS ?? stack?.temporalAddress,
+    natsUrl: flags.nats ?? process.env.NATS_URL ?? stack?.natsUrl,
+    namespace: flags.namespace ?? process.env.TEMPORAL_NAMESPACE ?? stack?.namespace ?? 'default',
+  };
+}
