@@ -1,0 +1,39 @@
+// Standalone entry of the engine: `tsx engine/main.ts --port P --data DIR` (the CLI wraps the same function).
+// Prints {"event":"listening","address":...} on stdout once it accepts connections; SIGTERM/SIGINT stop it cleanly.
+import { parseArgs } from 'node:util';
+import { startEngineServer, type EngineServer } from './server';
+
+export interface RunEngineOptions {
+  port: number;
+  dataDir?: string;
+  host?: string;
+  compactAfterBytes?: number;
+}
+
+/** Runs the engine in the foreground until SIGTERM/SIGINT; resolves with the exit code. */
+export async function runEngineForeground(options: RunEngineOptions): Promise<number> {
+  const log = (event: Record<string, unknown>): void => {
+    process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + '\n');
+  };
+  let server: EngineServer;
+  try {
+    server = await startEngineServer({ port: options.port, dataDir: options.dataDir, host: options.host, compactAfterBytes: options.compactAfterBytes, log });
+  } catch (err) {
+    log({ event: 'start_failed', error: err instanceof Error ? err.message : String(err) });
+    return 1;
+  }
+  process.stdout.write(JSON.stringify({ event: 'listening', address: server.address }) + '\n');
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await server.close();
+  log({ event: 'stopped' });
+  return 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { port: { type: 'string', default: '7233' }, data: { type: 'string' } } });
+  process.exitCode = await runEngineForeground({ port: Number(values.port), dataDir: values.data });
+}

@@ -1,0 +1,170 @@
+// The gRPC server: serves Temporal's WorkflowService and OperatorService with the message codecs from
+// @temporalio/proto, so payload bytes pass through unchanged. Opens the journal, recovers, compacts.
+import * as grpc from '@grpc/grpc-js';
+import { Engine } from './engine';
+import { EngineError } from './errors';
+import { openJournal, type Journal } from './journal';
+import { rpc, serviceMethods } from './proto';
+import { parseRecords, type JournalRecord } from './records';
+import { operatorServiceHandlers, workflowServiceHandlers, type CallContext } from './service';
+
+export interface EngineServerOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Journal directory; omitted = in-memory only (nothing survives a restart). */
+  dataDir?: string;
+  fsyncIntervalMs?: number;
+  /** Compact once this many bytes were appended since the last compaction. */
+  compactAfterBytes?: number;
+  pollTimeoutMs?: number;
+  log?: (event: Record<string, unknown>) => void;
+}
+
+export interface EngineServer {
+  address: string;
+  port: number;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+type Handler = (req: never, ctx: CallContext) => Promise<object>;
+
+function toServiceError(err: unknown): grpc.ServiceError {
+  if (err instanceof EngineError) {
+    const metadata = new grpc.Metadata();
+    if (err.detail) {
+      const status = rpc.Status.encode({
+        code: err.grpcStatus,
+        message: err.message,
+        details: [{ type_url: `type.googleapis.com/${err.detail.typeName}`, value: err.detail.value }],
+      }).finish();
+      metadata.set('grpc-status-details-bin', Buffer.from(status));
+    }
+    return Object.assign(new Error(err.message), { code: err.grpcStatus, details: err.message, metadata });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return Object.assign(new Error(message), { code: grpc.status.INTERNAL, details: `internal error: ${message}`, metadata: new grpc.Metadata() });
+}
+
+function serviceDefinition(
+  serviceName: string,
+  handlers: Record<string, Handler>,
+  log: (event: Record<string, unknown>) => void,
+): { definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation } {
+  const definition: Record<string, grpc.MethodDefinition<object, object>> = {};
+  const implementation: grpc.UntypedServiceImplementation = {};
+  for (const m of serviceMethods(serviceName)) {
+    definition[m.name] = {
+      path: m.path,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (v: object) => Buffer.from(m.requestType.encode(v).finish()),
+      requestDeserialize: (b: Buffer) => m.requestType.decode(b),
+      responseSerialize: (v: object) => Buffer.from(m.responseType.encode(v).finish()),
+      responseDeserialize: (b: Buffer) => m.responseType.decode(b),
+    };
+    const handler = handlers[m.name];
+    implementation[m.name] = (call: grpc.ServerUnaryCall<object, object>, callback: grpc.sendUnaryData<object>) => {
+      if (!handler) {
+        callback({ code: grpc.status.UNIMPLEMENTED, details: `${m.name} is not implemented by the sinq engine` });
+        return;
+      }
+      const cancelCallbacks: (() => void)[] = [];
+      let cancelled = false;
+      call.on('cancelled', () => {
+        cancelled = true;
+        for (const cb of cancelCallbacks) cb();
+      });
+      const ctx: CallContext = {
+        onCancel: (cb) => {
+          if (cancelled) cb();
+          else cancelCallbacks.push(cb);
+        },
+      };
+      handler(call.request as never, ctx).then(
+        (response) => callback(null, response),
+        (err: unknown) => {
+          if (!(err instanceof EngineError)) log({ event: 'rpc_error', method: m.name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+          callback(toServiceError(err));
+        },
+      );
+    };
+  }
+  return { definition: definition as grpc.ServiceDefinition, implementation };
+}
+
+export async function startEngineServer(options: EngineServerOptions = {}): Promise<EngineServer> {
+  const log = options.log ?? (() => {});
+  let journal: Journal | undefined;
+  let recovered: JournalRecord[] = [];
+  if (options.dataDir) {
+    const opened = await openJournal({ dir: options.dataDir, fsyncIntervalMs: options.fsyncIntervalMs ?? 2 });
+    journal = opened.journal;
+    const { records, invalid } = parseRecords(opened.records);
+    if (invalid > 0) log({ event: 'journal_invalid_records', count: invalid });
+    recovered = records;
+  }
+  const compactAfter = options.compactAfterBytes ?? 64 * 1024 * 1024;
+  let compacting: Promise<void> | null = null;
+  let fatal: unknown = null;
+  const engine: Engine = new Engine({
+    pollTimeoutMs: options.pollTimeoutMs,
+    persist: journal
+      ? async (records) => {
+          await journal.append(records);
+          if (journal.bytesSinceCompaction > compactAfter && !compacting) {
+            engine.dropExpired();
+            compacting = journal.compact(engine.snapshot()).finally(() => (compacting = null));
+          }
+        }
+      : undefined,
+    onFatal: (err) => {
+      // A failed journal write means acknowledged state might not be durable: stop serving.
+      if (fatal) return;
+      fatal = err;
+      log({ event: 'fatal', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      server.forceShutdown();
+    },
+  });
+  engine.recover(recovered);
+  if (!engine.namespaces.has('default')) await engine.commit(() => engine.registerNamespace('default', 'default namespace', 86_400_000));
+  if (journal && recovered.length > 0) {
+    // Start every run from a compact journal: recovery cost stays proportional to live state.
+    engine.dropExpired();
+    await journal.compact(engine.snapshot());
+  }
+
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
+  const ws = serviceDefinition('temporal.api.workflowservice.v1.WorkflowService', workflowServiceHandlers(engine), log);
+  server.addService(ws.definition, ws.implementation);
+  const os = serviceDefinition('temporal.api.operatorservice.v1.OperatorService', operatorServiceHandlers(engine), log);
+  server.addService(os.definition, os.implementation);
+  const host = options.host ?? '127.0.0.1';
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+  });
+  let closed = false;
+  return {
+    address: `${host}:${port}`,
+    port,
+    engine,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      engine.shutdown();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2000);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      if (compacting) await compacting;
+      await journal?.close();
+    },
+  };
+}

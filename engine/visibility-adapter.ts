@@ -1,0 +1,51 @@
+// Visibility over the engine's runs: builds the records the query language filters and orders.
+import { invalidArgument } from './errors';
+import type { Engine, NamespaceState } from './engine';
+import { ExecutionStatus } from './proto';
+import { decodeSearchAttribute } from './search-attributes';
+import { isOpen, type Run } from './state';
+import { parseVisibilityQuery, VisibilityQueryError, type VisibilityRecord, type WorkflowStatusName } from './visibility';
+
+const statusNames: Partial<Record<number, WorkflowStatusName>> = {
+  [ExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING]: 'Running',
+  [ExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED]: 'Completed',
+  [ExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED]: 'Failed',
+  [ExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED]: 'Canceled',
+  [ExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED]: 'Terminated',
+  [ExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW]: 'ContinuedAsNew',
+  [ExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT]: 'TimedOut',
+};
+
+export function buildVisibilityRecord(ns: NamespaceState, run: Run): VisibilityRecord {
+  const searchAttributes: VisibilityRecord['searchAttributes'] = {};
+  for (const [name, payload] of Object.entries(run.searchAttributes)) {
+    const value = decodeSearchAttribute(payload, ns.searchAttributes[name]);
+    if (value !== undefined) searchAttributes[name] = value;
+  }
+  return {
+    workflowId: run.workflowId,
+    runId: run.runId,
+    workflowType: run.workflowType,
+    status: statusNames[run.status] ?? 'Running',
+    startTime: new Date(run.startTimeMs),
+    ...(isOpen(run) ? {} : { closeTime: new Date(run.closeTimeMs) }),
+    taskQueue: run.taskQueue,
+    searchAttributes,
+  };
+}
+
+/** The namespace's runs that match `query`, in the query's order (default StartTime DESC). */
+export function listRuns(engine: Engine, ns: NamespaceState, query: string): Run[] {
+  let parsed;
+  try {
+    parsed = parseVisibilityQuery(query, ns.searchAttributes);
+  } catch (err) {
+    if (err instanceof VisibilityQueryError) throw invalidArgument(`invalid query: ${err.message}`);
+    throw err;
+  }
+  const rows = engine.allRuns(ns.name).map((run) => ({ run, record: buildVisibilityRecord(ns, run) }));
+  return rows
+    .filter((r) => parsed.matches(r.record))
+    .sort((a, b) => parsed.compare(a.record, b.record))
+    .map((r) => r.run);
+}
