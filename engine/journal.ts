@@ -312,6 +312,9 @@ async function syncDirectory(fs: JournalFileSystem, dir: string, stats: JournalS
   try {
     await handle.sync();
     stats.fsyncs++;
+  } catch (err) {
+    // Some file systems cannot sync a directory; their renames are then as durable as they get.
+    if (errorCode(err) !== 'EINVAL') throw err;
   } finally {
     await handle.close();
   }
