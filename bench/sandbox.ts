@@ -2,16 +2,17 @@
 // run. Prints one JSON line last: {"runs_per_s", "naive_runs_per_s", "ratio", ...}.
 import { spawn } from 'node:child_process';
 import { createSandbox } from '../sandbox/index';
+import { resolvePython } from '../sandbox/isolation';
 
 const source = 'def f(x):\n    return x + 1\n';
 const durationMs = Number(process.env.BENCH_SANDBOX_MS ?? 3000);
 const naiveRuns = Number(process.env.BENCH_SANDBOX_NAIVE_RUNS ?? 50);
 
 /** One fresh interpreter per run doing the same work: parse the input, call, print the value. */
-function naiveRun(x: number): Promise<void> {
+function naiveRun(python: string, x: number): Promise<void> {
   const script = `import ast\n${source}kwargs = ast.literal_eval('{"x": ${x}}')\nprint(repr(f(**kwargs)))\n`;
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(python, ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', reject);
@@ -46,8 +47,10 @@ async function main(): Promise<void> {
     await Promise.all(Array.from({ length: inFlight }, () => lane()));
     const runsPerS = done / ((performance.now() - started) / 1000);
 
+    // The interpreter itself, not a shim in front of it (pyenv's would make naive look slower).
+    const python = resolvePython(process.env.SINQ_PYTHON ?? 'python3').executable;
     const naiveStarted = performance.now();
-    for (let i = 0; i < naiveRuns; i++) await naiveRun(i);
+    for (let i = 0; i < naiveRuns; i++) await naiveRun(python, i);
     const naiveRunsPerS = naiveRuns / ((performance.now() - naiveStarted) / 1000);
 
     process.stdout.write(

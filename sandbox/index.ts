@@ -229,6 +229,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const plan = launchPlan(probe, python, path.join(hostRunsDir, 'runs'), (shape) =>
     JSON.stringify({
       runsDir: shape.runsDir,
+      modulePath: python.path,
       uidDrop: shape.uidDrop,
       pidNamespace: shape.pidNamespace,
       deathSignal: shape.deathSignal,

@@ -61,7 +61,7 @@ export function isolationSufficient(report: IsolationReport): boolean {
   return report.rlimits && report.privateDirectory && report.network !== 'none';
 }
 
-const pythonInfoSchema = z.object({ executable: z.string().min(1), prefix: z.string(), basePrefix: z.string() });
+const pythonInfoSchema = z.object({ executable: z.string().min(1), prefix: z.string(), basePrefix: z.string(), path: z.array(z.string()) });
 export type PythonInfo = z.infer<typeof pythonInfoSchema>;
 
 const pythonCache = new Map<string, PythonInfo>();
@@ -72,7 +72,7 @@ export function resolvePython(python: string): PythonInfo {
   if (cached) return cached;
   const result = spawnSync(
     python,
-    ['-c', 'import sys, json; print(json.dumps({"executable": sys.executable, "prefix": sys.prefix, "basePrefix": sys.base_prefix}))'],
+    ['-I', '-c', 'import sys, json; print(json.dumps({"executable": sys.executable, "prefix": sys.prefix, "basePrefix": sys.base_prefix, "path": [p for p in sys.path if p]}))'],
     { encoding: 'utf8', timeout: 20_000 },
   );
   if (result.status !== 0) {
@@ -84,7 +84,7 @@ export function resolvePython(python: string): PythonInfo {
   } catch (err) {
     throw new SandboxError('E_PYTHON_NOT_FOUND', `'${python}' did not describe itself: ${(err as Error).message}`);
   }
-  const info = { executable: realpathSync(parsed.executable), prefix: realpathSync(parsed.prefix), basePrefix: realpathSync(parsed.basePrefix) };
+  const info = { executable: realpathSync(parsed.executable), prefix: realpathSync(parsed.prefix), basePrefix: realpathSync(parsed.basePrefix), path: parsed.path };
   pythonCache.set(python, info);
   return info;
 }
@@ -137,6 +137,9 @@ function isUnder(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+// The zygote starts without `site` (its .pth hooks import threading, whose fork hook makes every
+// run slower) and gets the interpreter's module path, site-packages included, from the config.
+
 /** How to start one zygote: bubblewrap, else unshare, else plain (weak) python. */
 export function launchPlan(probe: HostProbe, python: PythonInfo, hostRunsDir: string, zygoteArgs: (plan: Omit<LaunchPlan, 'command' | 'args'>) => string): LaunchPlan {
   if (probe.bubblewrap) {
@@ -179,12 +182,13 @@ export function launchPlan(probe: HostProbe, python: PythonInfo, hostRunsDir: st
       python.executable,
       '-I',
       '-B',
+      '-S',
       '/sinq-py/zygote.py',
       zygoteArgs(shape),
     ];
     return { command: 'bwrap', args, ...shape };
   }
-  const zygote = [python.executable, '-I', '-B', path.join(pyDir, 'zygote.py')];
+  const zygote = [python.executable, '-I', '-B', '-S', path.join(pyDir, 'zygote.py')];
   // Without our own mount view, runs under another uid need the interpreter readable by all.
   const uidDrop = probe.root && [python.prefix, python.basePrefix, pyDir].every(readableByAnyone);
   if (probe.netNamespace) {

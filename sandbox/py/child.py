@@ -31,6 +31,9 @@ try:
 except Exception:  # noqa: BLE001 - no ctypes: rely on the namespaces instead
     _prctl = None
 
+PR_SET_PDEATHSIG = 1
+PR_SET_NO_NEW_PRIVS = 38
+
 # Exit codes the zygote understands when no message arrived.
 EXIT_SETUP_FAILED = 70
 EXIT_CHANNEL_BROKEN = 71
@@ -77,38 +80,61 @@ def _set_limit(which, soft, hard=None):
         pass
 
 
-def confine(config, run_dir, uid, timeout_ms):
-    """Own process group, rlimits, private dir, cleared env, no stdin, capped output, other uid."""
-    os.setsid()
-    if config.get("deathSignal") and _prctl is not None:
-        _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the zygote
-    os.mkdir(run_dir, 0o700)
-    if uid is not None:
-        os.chown(run_dir, uid, uid)
-    cpu_seconds = max(1, -(-timeout_ms // 1000))
-    _set_limit(resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 1)
-    _set_limit(resource.RLIMIT_AS, config["memoryBytes"])
+ZYGOTE_MIN_MEMORY = 256 << 20
+
+
+def prepare_zygote(config):
+    """Everything every run inherits, done once: rlimits that do not depend on the request, a
+    minimal environment, /dev/null on fds 0-2, capped Python-level stdout/stderr, SIGXFSZ ignored,
+    no supplementary groups. Returns a fd on the original stderr for the zygote's own diagnostics."""
+    diagnostics = os.dup(2)
+    os.set_inheritable(diagnostics, False)
+    memory = config["memoryBytes"]
+    if memory >= ZYGOTE_MIN_MEMORY:
+        _set_limit(resource.RLIMIT_AS, memory)
     _set_limit(resource.RLIMIT_FSIZE, config["fileSizeBytes"])
     _set_limit(resource.RLIMIT_CORE, 0)
-    _set_limit(resource.RLIMIT_NOFILE, config["openFiles"])
     if config.get("processes") is not None:
         _set_limit(resource.RLIMIT_NPROC, config["processes"])
-    os.chdir(run_dir)
     os.environ.clear()
-    os.environ.update({"PATH": "/usr/bin:/bin", "HOME": run_dir, "TMPDIR": run_dir, "LANG": "C.UTF-8"})
+    os.environ.update({"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
     null = os.open(os.devnull, os.O_RDWR)
-    os.dup2(null, 0)
-    os.dup2(null, 1)
-    os.dup2(null, 2)
-    if null > 2:
-        os.close(null)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
     sys.stdin = io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8")
     sys.stdout = CappedSink(config["outputCapBytes"])
     sys.stderr = CappedSink(config["outputCapBytes"])
     # A run that writes past RLIMIT_FSIZE gets an OSError instead of being killed.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    if os.getuid() == 0:
+        try:
+            os.setgroups([])
+        except OSError:
+            pass
+    return diagnostics
+
+
+def confine(config, run_dir, uid, timeout_ms):
+    """Per run: own session and process group, CPU and fd limits, private dir, other uid."""
+    os.setsid()
+    if _prctl is not None:
+        _prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        if config.get("deathSignal"):
+            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    os.mkdir(run_dir, 0o700)
     if uid is not None:
-        os.setgroups([])
+        os.chown(run_dir, uid, uid)
+    cpu_seconds = max(1, -(-timeout_ms // 1000))
+    _set_limit(resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 1)
+    _set_limit(resource.RLIMIT_NOFILE, config["openFiles"])
+    if config["memoryBytes"] < ZYGOTE_MIN_MEMORY:
+        _set_limit(resource.RLIMIT_AS, config["memoryBytes"])
+    os.chdir(run_dir)
+    environ = os.environ
+    environ["HOME"] = run_dir
+    environ["TMPDIR"] = run_dir
+    if uid is not None:
         os.setgid(uid)
         os.setuid(uid)
 

@@ -16,17 +16,22 @@ import signal
 import struct
 import sys
 import time
+import traceback
 
+CONFIG = json.loads(sys.argv[1])
+# Started with -S: take the interpreter's own module path (site-packages included) from Node.
+sys.path[:] = [p for p in CONFIG.get("modulePath", sys.path) if isinstance(p, str)]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import canonical  # noqa: E402,F401
-from child import EXIT_CHANNEL_BROKEN, EXIT_SETUP_FAILED, run_child  # noqa: E402
+from child import EXIT_CHANNEL_BROKEN, EXIT_SETUP_FAILED, prepare_zygote, run_child  # noqa: E402
 
 sys.path.pop(0)
 
-# Modules programs commonly import; loaded once here so each fork starts warm.
+# Modules programs commonly import; loaded once here so each fork starts warm. Not `random` (or
+# modules importing it) nor `threading`: their fork hooks would run in every child.
 for _name in (
     "math", "cmath", "re", "string", "collections", "itertools", "functools", "heapq", "bisect",
-    "operator", "random", "statistics", "fractions", "decimal", "typing", "copy", "datetime",
+    "operator", "fractions", "decimal", "typing", "copy", "datetime",
     "array", "enum", "dataclasses", "hashlib", "struct", "textwrap", "unicodedata",
 ):
     try:
@@ -353,16 +358,12 @@ class Zygote:
 
 
 def main():
-    config = json.loads(sys.argv[1])
+    config = CONFIG
     # Keep the protocol pipes off 0/1 so that nothing the runs inherit can reach them.
     in_fd = os.dup(0)
     out_fd = os.dup(1)
     os.set_inheritable(in_fd, False)
     os.set_inheritable(out_fd, False)
-    null = os.open(os.devnull, os.O_RDWR)
-    os.dup2(null, 0)
-    os.dup2(2, 1)
-    os.close(null)
     if config.get("deathSignal"):
         try:
             import ctypes
@@ -374,9 +375,14 @@ def main():
     os.chmod(config["runsDir"], 0o711)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    diagnostics = prepare_zygote(config)
     gc.collect()
     gc.freeze()
-    Zygote(config, in_fd, out_fd).loop()
+    try:
+        Zygote(config, in_fd, out_fd).loop()
+    except BaseException:  # noqa: BLE001 - tell Node why before dying
+        os.write(diagnostics, traceback.format_exc().encode("utf-8", "replace")[-4000:])
+        raise
 
 
 if __name__ == "__main__":
