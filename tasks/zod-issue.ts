@@ -7,8 +7,12 @@ export function issueToRowError(at: RowLocation, error: z.ZodError): TaskSetErro
   if (!issue) return rowError(at, null, 'invalid row');
   const keys = 'keys' in issue && Array.isArray(issue.keys) ? issue.keys.map(String) : [];
   if (keys.length > 0) return rowError(at, keys.join(', '), issue.message);
-  if (issue.path.length === 0) return rowError(at, null, issue.message);
-  return rowError(at, formatPath(issue.path), issue.message);
+  const message =
+    issue.code === 'invalid_type' && /received undefined$/.test(issue.message)
+      ? `missing (expected ${issue.expected})`
+      : issue.message;
+  if (issue.path.length === 0) return rowError(at, null, message);
+  return rowError(at, formatPath(issue.path), message);
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {

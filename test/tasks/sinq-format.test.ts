@@ -107,7 +107,7 @@ describe('our JSONL task format', () => {
     expect(set.tasks.map((t) => t.id)).toEqual(['sinq/t-add', 'fine']);
     expect(set.skipped.map((s) => s.line)).toEqual([2, 3, 4, 5]);
     expect(set.skipped[0]!.reason).toMatch(/mixed\.jsonl:2: not valid JSON/);
-    expect(set.skipped[1]!.reason).toMatch(/mixed\.jsonl:3: field 'entryPoint'/);
+    expect(set.skipped[1]!.reason).toMatch(/mixed\.jsonl:3: field 'entryPoint': missing \(expected string\)/);
     expect(set.skipped[2]!.reason).toMatch(/mixed\.jsonl:4: field 'id': duplicate id/);
     expect(set.skipped[3]!.reason).toMatch(/mixed\.jsonl:5: field 'exampleInputs\[0\]': unknown parameter/);
   });
