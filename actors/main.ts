@@ -6,6 +6,7 @@ import type { Logger } from '../lib/log';
 import { silentLogger } from '../lib/log';
 import type { Sandbox } from '../sandbox/api';
 import type { ActorRole } from './envelopes';
+import { ActorError } from './errors';
 import type { EvaluatorPolicy, GeneratorPolicy } from './policies/types';
 import { startActorService, type ActorBinding, type ActorService } from './service';
 
@@ -72,6 +73,12 @@ export async function startActors(options: StartActorsOptions): Promise<RunningA
         name: `sinq-${options.role}-${replica}`,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
+      }).catch((err: unknown) => {
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new ActorError('connection', `cannot reach NATS at ${natsUrl} (${reason}); start it with 'sinq up' or point --nats / NATS_URL at a running server`, {
+          cause: err,
+          retryable: false,
+        });
       });
       connections.push(nc);
       void (async () => {
