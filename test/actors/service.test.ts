@@ -103,12 +103,32 @@ describe('actor services over NATS', () => {
     setTimeout(() => controller.abort(), 200);
     const cancelled = await client.propose({ policy: 'echo-slow', task: sampleTask, targetDifficulty: 3, seed: 2 }, { timeoutMs: 20_000, signal: controller.signal }).catch((e: unknown) => e);
     expect(classifyActorError(cancelled)).toMatchObject({ code: 'cancelled', retryable: false });
+    // The cancel notice reached the replica, which aborted the policy and counted it.
+    const slow = services.find((s) => s.policy === 'echo-slow')!;
+    await expect.poll(() => slow.counters().failed.cancelled ?? 0, { timeout: 5000 }).toBe(1);
+    await expect.poll(() => slow.counters().inFlight, { timeout: 5000 }).toBe(0);
 
     const nobody = await client
       .propose({ policy: 'nobody-serves-this', task: sampleTask, targetDifficulty: 3, seed: 1 }, { timeoutMs: 700 })
       .catch((e: unknown) => e);
     expect(classifyActorError(nobody)).toMatchObject({ code: 'timeout', retryable: true });
     expect((nobody as Error).message).toMatch(/no actor is serving/);
+    client.close();
+  });
+
+  it('refuses replies over the NATS max payload with a typed final error', async () => {
+    const huge = echoGenerator('echo-huge');
+    const policy = {
+      name: 'echo-huge',
+      propose: async (...args: Parameters<typeof huge.propose>) => {
+        const result = await huge.propose(...args);
+        return { ...result, reply: { ...result.reply, raw: 'z'.repeat(9 * 1024 * 1024) } };
+      },
+    };
+    services.push(await startActorService({ nc: await conn(), actor: { role: 'generator', spec: 'echo-huge', policy }, sandbox: refusingSandbox }));
+    const client = new ActorClient(await conn());
+    const err = await client.propose({ policy: 'echo-huge', task: sampleTask, targetDifficulty: 3, seed: 1 }, { timeoutMs: 10_000 }).catch((e: unknown) => e);
+    expect(classifyActorError(err)).toMatchObject({ code: 'too-large', retryable: false });
     client.close();
   });
 
