@@ -31,6 +31,8 @@ export interface SandboxOptions {
   outputCapBytes?: number;
   /** Largest file a run may write (default 16 MiB). */
   fileSizeLimitBytes?: number;
+  /** Size of the tmpfs holding the run directories of one zygote, under bubblewrap (default 256 MiB). */
+  scratchBytes?: number;
   /** Processes and threads per run (default 32; per-run only when the sandbox runs as root). */
   processLimit?: number;
   /** Open file descriptors per run (default 64). */
@@ -226,7 +228,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const hostRunsDir = mkdtempSync(path.join(os.tmpdir(), 'sinq-sandbox-'));
   // Runs under other uids must be able to reach their own directory inside it.
   chmodSync(hostRunsDir, 0o711);
-  const plan = launchPlan(probe, python, path.join(hostRunsDir, 'runs'), (shape) =>
+  const plan = launchPlan(probe, python, path.join(hostRunsDir, 'runs'), options.scratchBytes ?? 256 << 20, (shape) =>
     JSON.stringify({
       runsDir: shape.runsDir,
       modulePath: python.path,

@@ -17,6 +17,8 @@ export interface IsolationPretend {
 export interface HostProbe {
   root: boolean;
   bubblewrap: boolean;
+  /** bwrap understands `--size` for a tmpfs (0.7+). */
+  bubblewrapTmpfsSize: boolean;
   /** `unshare` can give a run its own network (and pid) namespace. */
   netNamespace: boolean;
   userNamespaces: boolean;
@@ -41,7 +43,8 @@ export function probeHost(pretend: IsolationPretend = {}): HostProbe {
   const bubblewrap =
     !pretend.noBubblewrap &&
     succeeds('bwrap', ['--unshare-net', '--unshare-pid', '--die-with-parent', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--', 'true']);
-  const probe = { root, bubblewrap, netNamespace, userNamespaces };
+  const bubblewrapTmpfsSize = bubblewrap && (spawnSync('bwrap', ['--help'], { encoding: 'utf8', timeout: 5000 }).stdout ?? '').includes('--size');
+  const probe = { root, bubblewrap, bubblewrapTmpfsSize, netNamespace, userNamespaces };
   probeCache.set(key, probe);
   return probe;
 }
@@ -141,7 +144,17 @@ function isUnder(child: string, parent: string): boolean {
 // run slower) and gets the interpreter's module path, site-packages included, from the config.
 
 /** How to start one zygote: bubblewrap, else unshare, else plain (weak) python. */
-export function launchPlan(probe: HostProbe, python: PythonInfo, hostRunsDir: string, zygoteArgs: (plan: Omit<LaunchPlan, 'command' | 'args'>) => string): LaunchPlan {
+// Capabilities the zygote keeps when bwrap starts it as root: switch each run to its own uid,
+// hand it its directory, kill its leftovers, clean up what it wrote.
+const zygoteCapabilities = ['CAP_SETUID', 'CAP_SETGID', 'CAP_CHOWN', 'CAP_KILL', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER'];
+
+export function launchPlan(
+  probe: HostProbe,
+  python: PythonInfo,
+  hostRunsDir: string,
+  scratchBytes: number,
+  zygoteArgs: (plan: Omit<LaunchPlan, 'command' | 'args'>) => string,
+): LaunchPlan {
   if (probe.bubblewrap) {
     const shape = { pidNamespace: true, uidDrop: probe.root, runsDir: '/tmp/runs', deathSignal: false };
     const binds = systemBinds();
@@ -167,8 +180,11 @@ export function launchPlan(probe: HostProbe, python: PythonInfo, hostRunsDir: st
       '/proc',
       '--dev',
       '/dev',
+      // Run directories live on this tmpfs: its size bounds what all runs of the zygote can write.
+      ...(probe.bubblewrapTmpfsSize ? ['--size', String(scratchBytes)] : []),
       '--tmpfs',
       '/tmp',
+      ...(probe.root ? ['--cap-drop', 'ALL', ...zygoteCapabilities.flatMap((cap) => ['--cap-add', cap])] : []),
       '--clearenv',
       '--setenv',
       'PATH',

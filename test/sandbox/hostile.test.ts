@@ -257,6 +257,32 @@ describe('sandbox: hostile programs', () => {
     expect(outcome).toMatchObject({ kind: 'returned', value: { t: 'bool', v: true } });
   });
 
+  it('writing past the file-size limit or filling the scratch space fails inside the run only', async () => {
+    const big = await run(py(['def f():', '    with open("big", "wb") as fh:', '        fh.write(b"x" * (64 << 20))']), 3000);
+    expect(big).toMatchObject({ kind: 'raised', type: 'OSError' });
+    const fill = py([
+      'def f():',
+      '    n = 0',
+      '    try:',
+      '        while n < 100000:',
+      '            with open("f%d" % n, "wb") as fh:',
+      '                fh.write(b"x" * (8 << 20))',
+      '            n += 1',
+      '    except OSError as e:',
+      '        return [n, e.errno]',
+      '    return [n, 0]',
+    ]);
+    const filled = await run(fill, 5000);
+    expect(filled.kind).toBe('returned');
+    if (filled.kind === 'returned' && sandbox.isolation().network === 'bubblewrap') {
+      // Stopped by the zygote's tmpfs size (ENOSPC = 28), well before 100000 files.
+      expect(filled.value).toMatchObject({ t: 'list', v: [{ t: 'int' }, { t: 'int', v: '28' }] });
+    }
+    // The space is given back when the run directory is removed.
+    const after = await run(py(['def f():', '    with open("g", "wb") as fh:', '        fh.write(b"y" * (8 << 20))', '    return "ok"']), 3000);
+    expect(after).toMatchObject({ kind: 'returned', value: { t: 'str', v: 'ok' } });
+  });
+
   it('leaves no run directories behind on the host', () => {
     const leftovers = readdirSync(os.tmpdir()).filter((name) => name.startsWith('sinq-sandbox-'));
     for (const dir of leftovers) {

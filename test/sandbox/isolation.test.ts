@@ -13,6 +13,26 @@ const socketProbe = [
   '        return type(e).__name__',
 ].join('\n');
 
+function parentOf(pid: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pids of this process's children (the zygote launchers). */
+function childPids(): string[] {
+  return readdirSync('/proc').filter((pid) => /^\d+$/.test(pid) && parentOf(pid) === String(process.pid));
+}
+
+function descendantPids(root: string): string[] {
+  const all = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid));
+  const found = [root];
+  for (let i = 0; i < found.length; i++) for (const pid of all) if (parentOf(pid) === found[i]) found.push(pid);
+  return found;
+}
+
 const hostIsRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 describe('sandbox: isolation', () => {
@@ -92,20 +112,29 @@ describe('sandbox: isolation', () => {
     }
   });
 
+  it('replaces a wedged worker after the watchdog grace and fails its runs as crashed', async () => {
+    const before = new Set(childPids());
+    const sandbox = await createSandbox({ workers: 1, watchdogGraceMs: 300 });
+    try {
+      const [zygote] = childPids().filter((pid) => !before.has(pid));
+      expect(zygote).toBeDefined();
+      // bwrap puts the zygote in a session of its own: stop every descendant.
+      for (const pid of descendantPids(zygote!)) process.kill(Number(pid), 'SIGSTOP');
+      const stuck = await sandbox.run({ source: 'def f():\n    return 1\n', entryPoint: 'f', input: '{}', timeoutMs: 200 });
+      expect(stuck.kind).toBe('crashed');
+      if (stuck.kind === 'crashed') expect(stuck.reason).toMatch(/did not answer/);
+      const after = await sandbox.run({ source: 'def f():\n    return 2\n', entryPoint: 'f', input: '{}' });
+      expect(after).toMatchObject({ kind: 'returned', value: { t: 'int', v: '2' } });
+    } finally {
+      await sandbox.close();
+    }
+  });
+
   it('rejects runs after close and leaves no processes behind', async () => {
     const sandbox = await createSandbox({ workers: 2 });
     await sandbox.run({ source: 'def f():\n    return 1\n', entryPoint: 'f', input: '{}' });
     await sandbox.close();
     await expect(sandbox.run({ source: 'def f():\n    return 1\n', entryPoint: 'f', input: '{}' })).rejects.toBeInstanceOf(SandboxError);
-    const children = readdirSync('/proc')
-      .filter((pid) => /^\d+$/.test(pid))
-      .filter((pid) => {
-        try {
-          return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(process.pid);
-        } catch {
-          return false;
-        }
-      });
-    expect(children).toEqual([]);
+    expect(childPids()).toEqual([]);
   });
 });
