@@ -78,7 +78,7 @@ describe('sinq actor command', () => {
 
     const client = new ActorClient(nc, { heartbeatMs: 250, silenceMs: 3_000, retry: { initialDelayMs: 50 } });
     try {
-      const calls = Array.from({ length: 4 }, (_, seed) => client.propose({ policy: 'mutation', task, targetDifficulty: 4, seed }, { timeoutMs: 60_000 }));
+      const calls = Array.from({ length: 4 }, (_, seed) => client.propose({ policy: 'mutation', task, targetDifficulty: 4, seed }, { timeoutMs: 150_000 }));
       // Kill the two-replica process as soon as it has answered something, while the rest is in flight.
       const firstIds = new Set(readyA.serviceIds as string[]);
       const killed = Promise.race(calls.map((c) => c.then((r) => r.actor.serviceId))).then(() => first.child.kill('SIGKILL'));
@@ -87,7 +87,7 @@ describe('sinq actor command', () => {
       expect(results.every((r) => r.reply.parsed.ok)).toBe(true);
       expect(await first.exit).toBeNull();
       // Anything after the kill is answered by the survivor.
-      const after = await client.propose({ policy: 'mutation', task, targetDifficulty: 4, seed: 100 }, { timeoutMs: 60_000 });
+      const after = await client.propose({ policy: 'mutation', task, targetDifficulty: 4, seed: 100 }, { timeoutMs: 150_000 });
       expect(firstIds.has(after.actor.serviceId)).toBe(false);
     } finally {
       client.close();
@@ -96,7 +96,7 @@ describe('sinq actor command', () => {
     second.child.kill('SIGTERM');
     expect(await second.exit).toBe(0);
     expect(second.lines.at(-1)).toContain('"event":"stopped"');
-  });
+  }, 240_000);
 
   it('refuses unknown policies and reports an unreachable Ollama clearly', async () => {
     const unknown = startActorProcess(['evaluator', '--policy', 'telepathy', '--nats', server.url]);

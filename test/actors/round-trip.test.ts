@@ -58,7 +58,7 @@ describe('actors round trip with registry policies', () => {
   });
 
   it('mutation proposes a variant and fuzz attacks it', async () => {
-    const proposed = await client.propose({ policy: 'mutation', task, targetDifficulty: 3, seed: 11 }, { timeoutMs: 50_000 });
+    const proposed = await client.propose({ policy: 'mutation', task, targetDifficulty: 3, seed: 11 }, { timeoutMs: 100_000 });
     expect(proposed.policy).toBe('mutation');
     expect(proposed.reply.raw).toContain('# Generated program');
     expect(proposed.reply.parsed.ok).toBe(true);
@@ -66,11 +66,12 @@ describe('actors round trip with registry policies', () => {
     const variant = proposed.reply.parsed.value.program;
     expect(variant).not.toBe(task.source);
 
-    const attacked = await client.attack({ policy: 'fuzz', task, variant, attempts: 2, seed: 3 }, { timeoutMs: 50_000 });
+    // A small fuzzing budget, passed through NATS as the policy's state.
+    const attacked = await client.attack({ policy: 'fuzz', task, variant, attempts: 2, seed: 3, policyState: { maxExecutions: 60 } }, { timeoutMs: 100_000 });
     expect(attacked.policy).toBe('fuzz');
     expect(attacked.replies).toHaveLength(2);
     for (const reply of attacked.replies) expect(reply.raw.length).toBeGreaterThan(0);
-  });
+  }, 240_000);
 
   it('ollama players answer through NATS with raw text and parses', async () => {
     ollama.setResponder(() => ({ type: 'text', text: ollamaVariant }), 'coder:1b');
