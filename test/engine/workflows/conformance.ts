@@ -82,7 +82,8 @@ export async function heartbeatTimeout(): Promise<string> {
 export async function cancelActivity(): Promise<string> {
   const { heartbeatUntilCancelled } = proxyActivities<typeof activities>({
     startToCloseTimeout: '30s',
-    heartbeatTimeout: '5s',
+    // Heartbeats are throttled to 80% of this, so it bounds how soon the cancel is seen.
+    heartbeatTimeout: '1s',
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
   const scope = new CancellationScope();
