@@ -70,14 +70,15 @@ function examplesOf(task: Task): string {
   return `\nExample inputs the original accepts:\n${shown.join('\n')}\n`;
 }
 
-export function generatorPrompt(task: Task, targetDifficulty: number): ChatMessage[] {
-  const difficulty = Math.round(Math.min(10, Math.max(0, targetDifficulty)) * 10) / 10;
+/** `'Any'` leaves the level open (training examples that ask the model to predict it afterwards). */
+export function generatorPrompt(task: Task, targetDifficulty: number | 'Any'): ChatMessage[] {
+  const difficulty = targetDifficulty === 'Any' ? 'Any' : `${Math.round(Math.min(10, Math.max(0, targetDifficulty)) * 10) / 10} / 10`;
   const description = task.description.trim() !== '' ? `\nWhat it does: ${task.description.trim()}\n` : '';
   return [
     { role: 'system', content: GENERATOR_SYSTEM },
     {
       role: 'user',
-      content: `Entry point: \`${task.entryPoint}\`\nTarget difficulty: ${difficulty} / 10\n${description}${examplesOf(task)}\nOriginal program:\n\n${programBlock(task.source)}\n`,
+      content: `Entry point: \`${task.entryPoint}\`\nTarget difficulty: ${difficulty}\n${description}${examplesOf(task)}\nOriginal program:\n\n${programBlock(task.source)}\n`,
     },
   ];
 }
