@@ -31,9 +31,7 @@ import {
   ENVELOPE_VERSION,
   type ActorIdentity,
   type ActorRole,
-  type AttackEnvelope,
   type AttackResponse,
-  type ProposeEnvelope,
   type ProposeResponse,
 } from './envelopes';
 import type { EvaluatorPolicy, GeneratorPolicy, PolicyContext } from './policies/types';
@@ -158,17 +156,54 @@ export async function startActorService(options: ActorServiceOptions): Promise<A
     }
   }
 
-  async function runPolicy(
-    request: ProposeEnvelope | AttackEnvelope,
-    context: PolicyContext,
-  ): Promise<Omit<ProposeResponse, 'timings' | 'actor' | 'requestId' | 'v' | 'ok'> | Omit<AttackResponse, 'timings' | 'actor' | 'requestId' | 'v' | 'ok'>> {
-    const { requestId: _id, v: _v, policy: _p, heartbeatMs: _h, ...rest } = request;
+  type ResponseMeta = Pick<ProposeResponse, 'v' | 'ok' | 'requestId' | 'timings' | 'actor'>;
+  interface Prepared {
+    requestId: string;
+    policy: string;
+    deadline: number;
+    heartbeatMs: number;
+    /** Runs the policy; the result is completed into a response once timings are known. */
+    run(context: PolicyContext): Promise<(meta: ResponseMeta) => ProposeResponse | AttackResponse>;
+  }
+
+  /** Validates a request for this replica's role and binds it to the policy. */
+  function prepare(body: unknown): { ok: true; prepared: Prepared } | { ok: false; message: string } {
     if (actor.role === 'generator') {
-      const result = await actor.policy.propose(rest as Omit<ProposeEnvelope, 'requestId' | 'v' | 'policy' | 'heartbeatMs'>, context);
-      return { role: 'generator', policy: actor.spec, modelVersion: result.modelVersion, prompt: result.prompt, reply: result.reply };
+      const parsed = proposeRequestSchema.safeParse(body);
+      if (!parsed.success) return { ok: false, message: firstIssues(parsed.error) };
+      const { requestId, v: _v, policy, heartbeatMs, ...call } = parsed.data;
+      const generator = actor.policy;
+      return {
+        ok: true,
+        prepared: {
+          requestId,
+          policy,
+          deadline: call.deadline,
+          heartbeatMs,
+          async run(context) {
+            const result = await generator.propose(call, context);
+            return (meta) => ({ ...meta, role: 'generator', policy: actor.spec, modelVersion: result.modelVersion, prompt: result.prompt, reply: result.reply });
+          },
+        },
+      };
     }
-    const result = await actor.policy.attack(rest as Omit<AttackEnvelope, 'requestId' | 'v' | 'policy' | 'heartbeatMs'>, context);
-    return { role: 'evaluator', policy: actor.spec, modelVersion: result.modelVersion, prompt: result.prompt, replies: result.replies };
+    const parsed = attackRequestSchema.safeParse(body);
+    if (!parsed.success) return { ok: false, message: firstIssues(parsed.error) };
+    const { requestId, v: _v, policy, heartbeatMs, ...call } = parsed.data;
+    const evaluator = actor.policy;
+    return {
+      ok: true,
+      prepared: {
+        requestId,
+        policy,
+        deadline: call.deadline,
+        heartbeatMs,
+        async run(context) {
+          const result = await evaluator.attack(call, context);
+          return (meta) => ({ ...meta, role: 'evaluator', policy: actor.spec, modelVersion: result.modelVersion, prompt: result.prompt, replies: result.replies });
+        },
+      },
+    };
   }
 
   async function handle(msg: ServiceMsg): Promise<void> {
@@ -180,12 +215,12 @@ export async function startActorService(options: ActorServiceOptions): Promise<A
       replyError(msg, { code: 'bad-request', message: 'request is not JSON', retryable: false });
       return;
     }
-    const parsed = role === 'generator' ? proposeRequestSchema.safeParse(body) : attackRequestSchema.safeParse(body);
-    if (!parsed.success) {
-      replyError(msg, { code: 'bad-request', message: `invalid ${endpointName(role)} request: ${firstIssues(parsed.error)}`, retryable: false }, claimedId);
+    const parsed = prepare(body);
+    if (!parsed.ok) {
+      replyError(msg, { code: 'bad-request', message: `invalid ${endpointName(role)} request: ${parsed.message}`, retryable: false }, claimedId);
       return;
     }
-    const request = parsed.data;
+    const request = parsed.prepared;
     const requestId = request.requestId;
     const rlog = log.child({ requestId });
     if (request.policy !== actor.spec) {
@@ -230,7 +265,7 @@ export async function startActorService(options: ActorServiceOptions): Promise<A
       const startedAt = Date.now();
       const context: PolicyContext = { signal: controller.signal, log: rlog, sandbox };
       // A policy that ignores its signal still holds its slot until it returns, but the caller is answered at once.
-      const work = runPolicy(request, context);
+      const work = request.run(context);
       const aborted = new Promise<never>((_, reject) => {
         if (controller.signal.aborted) reject(controller.signal.reason);
         controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
@@ -238,16 +273,18 @@ export async function startActorService(options: ActorServiceOptions): Promise<A
       const heldRelease = release;
       release = undefined;
       void work.then(heldRelease, heldRelease);
-      const result = await Promise.race([work, aborted]);
+      const complete = await Promise.race([work, aborted]);
       const finishedAt = Date.now();
-      replyOk(msg, {
-        ...result,
-        v: ENVELOPE_VERSION,
-        ok: true,
-        requestId,
-        timings: { receivedAt, queuedMs: startedAt - receivedAt, policyMs: finishedAt - startedAt, totalMs: finishedAt - receivedAt },
-        actor: identity,
-      } as ProposeResponse | AttackResponse);
+      replyOk(
+        msg,
+        complete({
+          v: ENVELOPE_VERSION,
+          ok: true,
+          requestId,
+          timings: { receivedAt, queuedMs: startedAt - receivedAt, policyMs: finishedAt - startedAt, totalMs: finishedAt - receivedAt },
+          actor: identity,
+        }),
+      );
       rlog.debug({ policyMs: finishedAt - startedAt }, 'request done');
     } catch (err) {
       const reason = controller.signal.aborted ? controller.signal.reason : err;
