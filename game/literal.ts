@@ -65,7 +65,7 @@ function decodeEscapes(raw: string, bytes: boolean, offset: number): string {
       continue;
     }
     if (/[0-7]/.test(next)) {
-      const m = /^[0-7]{1,3}/.exec(raw.slice(i + 1)) as RegExpExecArray;
+      const m = /^[0-7]{1,3}/.exec(raw.slice(i + 1, i + 4)) as RegExpExecArray;
       out += String.fromCharCode(parseInt(m[0], 8) & (bytes ? 0xff : 0x1ff));
       i += m[0].length;
       continue;
@@ -86,6 +86,62 @@ function decodeEscapes(raw: string, bytes: boolean, offset: number): string {
     i++;
   }
   return out;
+}
+
+function isDigit(ch: string | undefined, radix = 10): boolean {
+  if (ch === undefined || ch.length !== 1) return false;
+  if (radix === 16) return /[0-9a-fA-F]/.test(ch);
+  return ch >= '0' && ch <= String(radix - 1);
+}
+
+function isNameStart(ch: string | undefined): boolean {
+  return ch !== undefined && /[A-Za-z_]/.test(ch);
+}
+
+function isNameChar(ch: string | undefined): boolean {
+  return ch !== undefined && /[A-Za-z0-9_]/.test(ch);
+}
+
+/** End of a digit run with single underscores between digits, starting at `at` (== at when none). */
+function scanDigits(text: string, at: number, radix = 10): number {
+  if (!isDigit(text[at], radix)) return at;
+  let end = at + 1;
+  while (true) {
+    const next = text[end] === '_' ? end + 1 : end;
+    if (!isDigit(text[next], radix)) return end;
+    end = next + 1;
+  }
+}
+
+/**
+ * End of the number literal starting at `at`, or `at` when there is none. Hand-written (no
+ * backtracking regex) so long digit runs stay linear.
+ */
+function scanNumber(text: string, at: number): number {
+  const prefix = text.slice(at, at + 2).toLowerCase();
+  const radix = prefix === '0x' ? 16 : prefix === '0o' ? 8 : prefix === '0b' ? 2 : 0;
+  if (radix !== 0) {
+    const start = text[at + 2] === '_' ? at + 3 : at + 2;
+    const end = scanDigits(text, start, radix);
+    if (end > start) return end;
+  }
+  const intEnd = scanDigits(text, at);
+  let end = intEnd;
+  if (text[intEnd] === '.') {
+    const fracEnd = scanDigits(text, intEnd + 1);
+    if (fracEnd > intEnd + 1) end = fracEnd;
+    else if (intEnd > at) end = intEnd + 1;
+    else return at;
+  } else if (intEnd === at) {
+    return at;
+  }
+  if (text[end] === 'e' || text[end] === 'E') {
+    const signed = text[end + 1] === '+' || text[end + 1] === '-' ? end + 2 : end + 1;
+    const expEnd = scanDigits(text, signed);
+    if (expEnd > signed) end = expEnd;
+  }
+  if (text[end] === 'j' || text[end] === 'J') end++;
+  return end;
 }
 
 function tokenize(text: string): Token[] {
@@ -134,20 +190,18 @@ function tokenize(text: string): Token[] {
       i = closed + open;
       continue;
     }
-    const num =
-      /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:[eE][+-]?\d(?:_?\d)*)?[jJ]?)/.exec(
-        text.slice(i),
-      );
-    if (num && /[\d.]/.test(ch)) {
-      tokens.push({ kind: 'num', text: num[0], offset: i });
-      i += num[0].length;
-      if (/[A-Za-z_0-9]/.test(text[i] ?? '')) throw new LiteralError('invalid number literal', i);
+    const numEnd = scanNumber(text, i);
+    if (numEnd > i) {
+      tokens.push({ kind: 'num', text: text.slice(i, numEnd), offset: i });
+      i = numEnd;
+      if (isNameChar(text[i])) throw new LiteralError('invalid number literal', i);
       continue;
     }
-    const name = /^[A-Za-z_]\w*/.exec(text.slice(i));
-    if (name) {
-      tokens.push({ kind: 'name', text: name[0], offset: i });
-      i += name[0].length;
+    if (isNameStart(ch)) {
+      let end = i + 1;
+      while (isNameChar(text[end])) end++;
+      tokens.push({ kind: 'name', text: text.slice(i, end), offset: i });
+      i = end;
       continue;
     }
     if ('{}[](),:+-'.includes(ch)) {

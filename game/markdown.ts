@@ -27,14 +27,70 @@ export interface MarkdownScan {
   blocks: CodeBlock[];
 }
 
-const FENCE_OPEN = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)[^`]*$/;
-const ATX_HEADING = /^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$/;
-const BOLD_LINE = /^\s*(\*\*|__)(.+?)\1\s*(.*)$/;
+// Line recognisers are hand-written (no backtracking regular expressions): replies are untrusted
+// and up to MAX_REPLY_CHARS long, so every step must stay linear in the line length.
+
+function leadingSpace(line: string): number {
+  let i = 0;
+  while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
+  return i;
+}
+
+function isSpace(ch: string | undefined): boolean {
+  return ch === ' ' || ch === '\t';
+}
+
+function fenceOpen(line: string): { indent: number; fence: string; lang: string } | null {
+  const indent = leadingSpace(line);
+  const ch = line[indent];
+  if (ch !== '`' && ch !== '~') return null;
+  let end = indent;
+  while (line[end] === ch) end++;
+  if (end - indent < 3) return null;
+  const info = line.slice(end).trim();
+  if (ch === '`' && info.includes('`')) return null; // inline code such as ```x```
+  const space = info.search(/\s/);
+  const lang = (space < 0 ? info : info.slice(0, space)).toLowerCase();
+  return { indent, fence: line.slice(indent, end), lang };
+}
+
+function closesFence(line: string, fence: string): boolean {
+  const trimmed = line.trim();
+  if (trimmed.length < fence.length) return false;
+  for (const ch of trimmed) if (ch !== fence[0]) return false;
+  return true;
+}
 
 function stripIndent(line: string, indent: number): string {
   let i = 0;
-  while (i < indent && i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
+  while (i < indent && i < line.length && isSpace(line[i])) i++;
   return line.slice(i);
+}
+
+function trimTrailingHashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '#') end--;
+  // `## Title ##` closes with hashes after a space; `C#` keeps its hash.
+  return end === 0 || isSpace(text[end - 1]) ? text.slice(0, end).trim() : text;
+}
+
+function atxHeading(line: string): { level: number; text: string } | null {
+  const indent = leadingSpace(line);
+  if (indent > 3) return null;
+  let end = indent;
+  while (line[end] === '#') end++;
+  const level = end - indent;
+  if (level < 1 || level > 6) return null;
+  return { level, text: trimTrailingHashes(line.slice(end).trim()) };
+}
+
+function boldLine(line: string): string | null {
+  const trimmed = line.trim();
+  const marker = trimmed.slice(0, 2);
+  if (marker !== '**' && marker !== '__') return null;
+  const close = trimmed.indexOf(marker, 2);
+  if (close <= 2) return null;
+  return `${trimmed.slice(2, close)} ${trimmed.slice(close + 2).trim()}`.trim();
 }
 
 export function normalizeNewlines(text: string): string {
@@ -48,32 +104,34 @@ export function scanMarkdown(text: string): MarkdownScan {
   let i = 0;
   while (i < lines.length) {
     const line = lines[i] as string;
-    const open = FENCE_OPEN.exec(line);
+    const open = fenceOpen(line);
     if (open) {
-      const indent = (open[1] ?? '').length;
-      const fence = open[2] as string;
-      const lang = (open[3] ?? '').toLowerCase();
       const body: string[] = [];
       let j = i + 1;
       let closed = false;
       for (; j < lines.length; j++) {
-        const candidate = (lines[j] as string).trim();
-        if (candidate.length >= fence.length && candidate[0] === fence[0] && /^(`+|~+)$/.test(candidate)) {
+        if (closesFence(lines[j] as string, open.fence)) {
           closed = true;
           break;
         }
-        body.push(stripIndent(lines[j] as string, indent));
+        body.push(stripIndent(lines[j] as string, open.indent));
       }
-      blocks.push({ lang, content: body.join('\n'), closed, startLine: i, endLine: closed ? j : lines.length - 1 });
+      blocks.push({
+        lang: open.lang,
+        content: body.join('\n'),
+        closed,
+        startLine: i,
+        endLine: closed ? j : lines.length - 1,
+      });
       i = closed ? j + 1 : lines.length;
       continue;
     }
-    const atx = ATX_HEADING.exec(line);
+    const atx = atxHeading(line);
     if (atx) {
-      headings.push({ line: i, level: (atx[1] as string).length, text: atx[2] ?? '' });
+      headings.push({ line: i, level: atx.level, text: atx.text });
     } else {
-      const bold = BOLD_LINE.exec(line);
-      if (bold) headings.push({ line: i, level: 0, text: `${bold[2] ?? ''} ${bold[3] ?? ''}`.trim() });
+      const bold = boldLine(line);
+      if (bold !== null) headings.push({ line: i, level: 0, text: bold });
     }
     i++;
   }

@@ -52,41 +52,60 @@ function normalizeHeadingText(text: string): string {
     .toLowerCase();
 }
 
+const MAX_ANSWER_CHARS = 300;
 const ANSWER = /^(?:(yes|true|equivalent)|(no|not|false|inequivalent|not equivalent))\b/;
 
-/** Reads a Yes/No answer from the start of a line; null when it is neither. */
+const NEGATIVE_PHRASE =
+  /\b(?:not|aren't|isn't|never) (?:semantically |functionally )?equivalent\b|\b(?:inequivalent|non-equivalent)\b/;
+const POSITIVE_PHRASE = /\b(?:are|is) (?:semantically |functionally )?equivalent\b/;
+
+/** Reads a Yes/No answer from the start of a line (or a plain "they are (not) equivalent"); null when neither. */
 export function parseAnswer(text: string): boolean | null {
   const cleaned = text
+    .slice(0, MAX_ANSWER_CHARS)
     .replace(/[*_`>"'[\]]/g, '')
     .trim()
     .toLowerCase();
   const m = ANSWER.exec(cleaned);
-  if (!m) return null;
-  return m[1] !== undefined;
+  if (m) return m[1] !== undefined;
+  if (NEGATIVE_PHRASE.test(cleaned)) return false;
+  if (POSITIVE_PHRASE.test(cleaned)) return true;
+  return null;
 }
 
+/** Headings longer than this are prose, not contract sections (also bounds the regex work). */
+const MAX_HEADING_CHARS = 300;
+
 function classify(heading: Heading): { kind: SectionKind; inline: string } | null {
+  if (heading.text.length > MAX_HEADING_CHARS) return null;
   const text = normalizeHeadingText(heading.text);
   const stripped = text.replace(/[\s:?.!]+$/, '');
-  if (/^analysis$/.test(stripped)) return { kind: 'analysis', inline: '' };
+  if (/^(?:\w+ )?analysis$/.test(stripped) || stripped === 'reasoning') return { kind: 'analysis', inline: '' };
   if (
-    /^(?:the )?(?:generated|variant|modified|new|mutated)?\s*(?:python )?(?:program|code)$/.test(stripped) &&
-    stripped !== 'code'
+    /^(?:the )?(?:generated|variant|modified|new|mutated|changed|rewritten)?\s*(?:python )?(?:program|code|function|variant)$/.test(
+      stripped,
+    ) &&
+    !['code', 'function'].includes(stripped)
   ) {
     return { kind: 'program', inline: '' };
   }
   if (
-    /^(?:a |an )?(?:diverging|divergent|distinguishing)?\s*inputs?(?: example)?$/.test(stripped) ||
-    stripped === 'example diverging input'
+    (/^(?:a |an |the )?(?:example )?(?:diverging|divergent|distinguishing|differentiating)?\s*(?:inputs?|example|test input)(?: example)?$/.test(
+      stripped,
+    ) &&
+      stripped !== 'example') ||
+    /^counter-?example$/.test(stripped)
   ) {
     return { kind: 'input', inline: '' };
   }
-  const eq = /^(?:are (?:the )?(?:two )?programs )?equivalent\s*\??\s*:?\s*(.*)$/.exec(text);
+  const eq = /^(?:are (?:the )?(?:two )?programs )?(?:semantically )?equivalen(?:t|ce)\s*\??\s*:?\s*(.*)$/.exec(text);
   if (eq) {
     const inline = (eq[1] ?? '').trim();
-    // A bold prose line that merely starts with "Equivalent" is not a heading unless it answers.
-    if (heading.level === 0 && inline !== '' && parseAnswer(inline) === null) return null;
-    return { kind: 'equivalent', inline };
+    const answers = inline !== '' && parseAnswer(inline) !== null;
+    // A bold prose line that merely starts with "Equivalent" is not a heading unless it answers;
+    // `# Equivalent (yes/no)` is a heading whose answer is in the body.
+    if (heading.level === 0 && inline !== '' && !answers) return null;
+    return { kind: 'equivalent', inline: answers ? inline : '' };
   }
   return null;
 }
@@ -124,12 +143,13 @@ function bodyText(scan: MarkdownScan, section: Section): string {
 
 /** Body lines outside code blocks. */
 function proseLines(scan: MarkdownScan, section: Section): string[] {
-  const blocks = blocksIn(scan, section);
-  const out: string[] = [];
-  for (let i = section.heading.line + 1; i < section.end; i++) {
-    if (blocks.some((b) => i >= b.startLine && i <= b.endLine)) continue;
-    out.push(scan.lines[i] as string);
+  const start = section.heading.line + 1;
+  const inBlock = new Array<boolean>(Math.max(0, section.end - start)).fill(false);
+  for (const b of blocksIn(scan, section)) {
+    for (let i = b.startLine; i <= b.endLine && i < section.end; i++) inBlock[i - start] = true;
   }
+  const out: string[] = [];
+  for (let i = start; i < section.end; i++) if (!inBlock[i - start]) out.push(scan.lines[i] as string);
   return out;
 }
 
@@ -173,14 +193,18 @@ function inputOf(scan: MarkdownScan, section: Section): InputResult {
       return { ok: true, value: literal };
     }
   }
-  // No fenced dict literal: accept one written inline (`{...}` in backticks or on its own line).
-  const prose = proseLines(scan, section).join('\n');
-  const inline = /`([^`\n]*\{[^`]*)`/.exec(prose);
-  const inlineLiteral = inline ? extractDictLiteral(inline[1] as string) : null;
-  if (inlineLiteral !== null) return { ok: true, value: inlineLiteral };
-  const brace = prose.search(/^\s*(?:[A-Za-z_]\w*\s*=\s*)?\{/m);
-  if (brace >= 0) {
-    const literal = extractDictLiteral(prose.slice(brace));
+  // No fenced dict literal: accept one written inline (`{...}` in backticks, or a line starting with `{`).
+  const prose = proseLines(scan, section);
+  for (const line of prose) {
+    const spans = line.split('`');
+    for (let k = 1; k < spans.length - 1; k += 2) {
+      const literal = extractDictLiteral(spans[k] as string);
+      if (literal !== null) return { ok: true, value: literal };
+    }
+  }
+  const first = prose.findIndex((line) => extractDictLiteral(line) !== null);
+  if (first >= 0) {
+    const literal = extractDictLiteral(prose.slice(first).join('\n'));
     if (literal !== null) return { ok: true, value: literal };
   }
   if (blocks.some((b) => !b.closed))
@@ -195,6 +219,25 @@ function guard(text: string, options: ParseOptions | undefined): ParseFailure | 
   return null;
 }
 
+/**
+ * Drops a reasoning model's `<think>…</think>` preamble (its drafts may hold contract sections).
+ * Null when the reply ends inside it.
+ */
+function withoutThinking(text: string): string | null {
+  const close = text.lastIndexOf('</think>');
+  if (close >= 0) return text.slice(close + '</think>'.length);
+  return text.trimStart().startsWith('<think>') ? null : text;
+}
+
+function prepare(text: string, options: ParseOptions | undefined): { ok: true; text: string } | ParseFailure {
+  const refused = guard(text, options);
+  if (refused) return refused;
+  const answer = withoutThinking(text);
+  if (answer === null) return fail('truncated', 'the reply ends inside its <think> block');
+  if (answer.trim() === '') return fail('empty', 'the reply has nothing after its <think> block');
+  return { ok: true, text: answer };
+}
+
 function missing(scan: MarkdownScan, what: string): ParseFailure {
   return hasUnclosed(scan)
     ? fail('truncated', `the reply ends inside a code block before ${what}`)
@@ -203,9 +246,9 @@ function missing(scan: MarkdownScan, what: string): ParseFailure {
 
 /** Parses a generator reply. Never throws. */
 export function parseGeneratorReply(text: string, options?: ParseOptions): ParseResult<GeneratorReply> {
-  const refused = guard(text, options);
-  if (refused) return refused;
-  const scan = scanMarkdown(text);
+  const prepared = prepare(text, options);
+  if (!prepared.ok) return prepared;
+  const scan = scanMarkdown(prepared.text);
   const sections = findSections(scan);
   const programSection = pick(sections, 'program');
   if (!programSection) return missing(scan, "'# Generated program' section");
@@ -228,9 +271,9 @@ export function parseGeneratorReply(text: string, options?: ParseOptions): Parse
  * is accepted when a diverging input is given.
  */
 export function parseEvaluatorReply(text: string, options?: ParseOptions): ParseResult<EvaluatorReply> {
-  const refused = guard(text, options);
-  if (refused) return refused;
-  const scan = scanMarkdown(text);
+  const prepared = prepare(text, options);
+  if (!prepared.ok) return prepared;
+  const scan = scanMarkdown(prepared.text);
   const sections = findSections(scan);
   const equivalentSection = pick(sections, 'equivalent');
   let equivalent: boolean | null = null;

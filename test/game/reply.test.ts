@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatPyLiteral } from '../../game/literal';
 import {
+  MAX_REPLY_CHARS,
   normalizeProgram,
   parseEvaluatorReply,
   parseGeneratorReply,
@@ -78,6 +79,25 @@ describe('parseGeneratorReply', () => {
     expect(reply.program).toBe(program);
     expect(reply.divergingInput).toBe("{'a': 1, 'b': 2}");
     expect(reply.analysis).toContain('Swapping the operands');
+  });
+
+  it.each<[string, string]>([
+    ['# Modified program', '# Counterexample'],
+    ['## Variant', '## Diverging input'],
+    ['# The generated code', '# Example diverging input'],
+  ])('accepts heading synonyms %s / %s', (programHeading, inputHeading) => {
+    const text = generatorText()
+      .replace('# Generated program', programHeading)
+      .replace('# Diverging input example', inputHeading);
+    expect(expectParsed(parseGeneratorReply(text))).toMatchObject({ program, divergingInput: "{'a': 1, 'b': 2}" });
+  });
+
+  it('drops a <think> preamble whose drafts contain contract sections', () => {
+    const draft = generatorText({ program: 'def draft():\n    pass', input: "{'draft': 1}" });
+    const reply = expectParsed(parseGeneratorReply(`<think>\n${draft}\n</think>\n\n${generatorText()}`));
+    expect(reply.program).toBe(program);
+    expect(reply.divergingInput).toBe("{'a': 1, 'b': 2}");
+    expect(parseGeneratorReply(`<think>\n${draft}`)).toMatchObject({ ok: false, reason: 'truncated' });
   });
 
   it('does not take a Python comment inside the code for a heading', () => {
@@ -171,6 +191,19 @@ describe('parseEvaluatorReply', () => {
       equivalent: true,
       divergingInput: null,
     });
+  });
+
+  it('reads the answer from the body when the heading carries a hint', () => {
+    const text = '# Analysis\nok\n# Equivalent (Yes/No)\nNo\n# Diverging input example\n```\n{"x": 0}\n```';
+    expect(expectParsed(parseEvaluatorReply(text)).equivalent).toBe(false);
+  });
+
+  it.each<[string, boolean]>([
+    ['The programs are not equivalent.', false],
+    ['They are semantically equivalent.', true],
+    ['These functions are inequivalent for negative inputs.', false],
+  ])('reads a sentence answer %j', (answer, expected) => {
+    expect(expectParsed(parseEvaluatorReply(evaluatorText(answer, '{"x": -1}'))).equivalent).toBe(expected);
   });
 
   it('accepts Yes without an input', () => {
@@ -301,6 +334,27 @@ describe('parsers never throw', () => {
       fc.constantFrom('\n', '\r\n'),
     )
     .map(([lines, newline]) => lines.join(newline));
+
+  it('on hostile replies at the size cap (long lines, deep nesting, many blocks)', () => {
+    const n = MAX_REPLY_CHARS - 1000;
+    const head = '# Generated program\n```\ndef f(): pass\n```\n# Diverging input example\n';
+    const hostile = [
+      '```' + 'a'.repeat(n) + '`',
+      '# ' + '#'.repeat(n) + 'x',
+      '# Equivalent?' + ' '.repeat(n) + 'x',
+      '**' + 'a'.repeat(n),
+      head + '```\n' + '{'.repeat(n) + '\n```',
+      head + '```\n{"x": ' + '1'.repeat(n) + '}\n```',
+      head + '```\nx\n```\n'.repeat(n / 12),
+      head + '`a` '.repeat(n / 5),
+      '# Diverging input example\n'.repeat(n / 30),
+      '<think>' + 'x'.repeat(n),
+    ];
+    for (const text of hostile) {
+      for (const result of [parseGeneratorReply(text), parseEvaluatorReply(text)])
+        expect(typeof result.ok).toBe('boolean');
+    }
+  });
 
   it('on arbitrary and Markdown-like strings', () => {
     fc.assert(
