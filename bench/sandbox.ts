@@ -1,6 +1,8 @@
 // Throughput of the sandbox pool against one fresh python3 process per run, measured in the same
 // run. Prints one JSON line last: {"runs_per_s", "naive_runs_per_s", "ratio", ...}.
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { createSandbox } from '../sandbox/index';
 import { resolvePython } from '../sandbox/isolation';
 
@@ -20,6 +22,28 @@ function naiveRun(python: string, x: number): Promise<void> {
   });
 }
 
+const ticksPerSecond = 100; // USER_HZ on Linux
+
+/** CPU seconds used so far by this process and every descendant (reaped runs count via cutime). */
+function treeCpuSeconds(): number {
+  const parents = new Map<string, string>();
+  const cpu = new Map<string, number>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      parents.set(pid, fields[1]!);
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / ticksPerSecond);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [String(process.pid)];
+  for (let i = 0; i < tree.length; i++) for (const [pid, parent] of parents) if (parent === tree[i]) tree.push(pid);
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6 + tree.slice(1).reduce((sum, pid) => sum + (cpu.get(pid) ?? 0), 0);
+}
+
 async function main(): Promise<void> {
   const sandbox = await createSandbox({});
   const workers = sandbox.isolation();
@@ -36,6 +60,8 @@ async function main(): Promise<void> {
     // Warm up.
     await Promise.all(Array.from({ length: 200 }, () => check()));
     let done = 0;
+    const cpuBefore = treeCpuSeconds();
+    const nodeCpuBefore = process.cpuUsage();
     const started = performance.now();
     const deadline = started + durationMs;
     const lane = async (): Promise<void> => {
@@ -46,6 +72,9 @@ async function main(): Promise<void> {
     };
     await Promise.all(Array.from({ length: inFlight }, () => lane()));
     const runsPerS = done / ((performance.now() - started) / 1000);
+    const cpuMsPerRun = ((treeCpuSeconds() - cpuBefore) * 1000) / done;
+    const nodeCpu = process.cpuUsage(nodeCpuBefore);
+    const nodeCpuMsPerRun = (nodeCpu.user + nodeCpu.system) / 1000 / done;
 
     // The interpreter itself, not a shim in front of it (pyenv's would make naive look slower).
     const python = resolvePython(process.env.SINQ_PYTHON ?? 'python3').executable;
@@ -62,6 +91,11 @@ async function main(): Promise<void> {
         naive_runs_per_s: Math.round(naiveRunsPerS * 10) / 10,
         ratio: Math.round((runsPerS / naiveRunsPerS) * 10) / 10,
         in_flight: inFlight,
+        // CPU per run (Node + zygotes + runs) and the rate it allows on this machine's cores when idle.
+        cpu_ms_per_run: Math.round(cpuMsPerRun * 1000) / 1000,
+        node_cpu_ms_per_run: Math.round(nodeCpuMsPerRun * 1000) / 1000,
+        cpu_bound_runs_per_s: Math.round((os.availableParallelism() * 1000) / cpuMsPerRun),
+        load_avg_1m: Math.round(os.loadavg()[0]! * 10) / 10,
         isolation: workers.network,
       }) + '\n',
     );

@@ -56,7 +56,21 @@ const envelopeSchema = z.discriminatedUnion('kind', [
 ]);
 
 export const readySchema = z.object({ ready: z.literal(true), pid: z.number(), uidDrop: z.boolean(), pidNamespace: z.boolean() });
-export const replySchema = z.object({ id: z.number(), outcome: z.unknown() });
+
+/** Payload kinds of a zygote frame (see sandbox/py/zygote.py). */
+export const FrameKind = { outcome: 0, runReport: 1, ready: 2 } as const;
+
+export interface ZygoteFrame {
+  id: number;
+  kind: number;
+  payload: Buffer;
+}
+
+/** Splits a zygote frame body into run id, kind and payload. */
+export function parseZygoteFrame(body: Buffer): ZygoteFrame | undefined {
+  if (body.length < 5) return undefined;
+  return { id: body.readUInt32BE(0), kind: body.readUInt8(4), payload: body.subarray(5) };
+}
 
 function isFiniteTag(v: unknown): boolean {
   return finite.safeParse(v).success;
@@ -114,8 +128,14 @@ export function isPyValue(root: unknown, maxNodes: number): root is PyValue {
   return true;
 }
 
-/** Turns a zygote's outcome message into an Outcome, or a crashed one saying what was wrong with it. */
-export function toOutcome(raw: unknown, maxNodes: number, fallbackDurationMs: number): Outcome {
+/** Turns an outcome payload (JSON text) into an Outcome, or a crashed one saying what was wrong with it. */
+export function toOutcome(payload: Buffer, maxNodes: number, fallbackDurationMs: number): Outcome {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return { kind: 'crashed', reason: 'malformed report from the run: not JSON', durationMs: fallbackDurationMs };
+  }
   const parsed = envelopeSchema.safeParse(raw);
   if (!parsed.success) {
     return { kind: 'crashed', reason: `malformed report from the run: ${parsed.error.issues[0]?.message ?? 'invalid'}`, durationMs: fallbackDurationMs };

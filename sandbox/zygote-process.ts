@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Outcome } from '../game/types';
 import type { Logger } from '../lib/log';
-import { encodeFrame, FrameDecoder, readySchema, replySchema, toOutcome, type ZygoteRequest } from './protocol';
+import { encodeFrame, FrameDecoder, FrameKind, parseZygoteFrame, readySchema, toOutcome, type ZygoteRequest } from './protocol';
 
 interface InFlight {
   resolve: (outcome: Outcome) => void;
@@ -135,17 +135,20 @@ export class ZygoteProcess {
     for (const frame of frames) this.onFrame(frame);
   }
 
-  private onFrame(frame: Buffer): void {
-    let message: unknown;
-    try {
-      message = JSON.parse(frame.toString('utf8'));
-    } catch {
-      this.die('zygote sent a frame that is not JSON');
+  private onFrame(body: Buffer): void {
+    const frame = parseZygoteFrame(body);
+    if (!frame) {
+      this.die('zygote sent a truncated frame');
       return;
     }
     if (!this.isReady) {
-      const ready = readySchema.safeParse(message);
-      if (!ready.success) {
+      let ready: ReturnType<typeof readySchema.safeParse> | undefined;
+      try {
+        ready = frame.kind === FrameKind.ready ? readySchema.safeParse(JSON.parse(frame.payload.toString('utf8'))) : undefined;
+      } catch {
+        ready = undefined;
+      }
+      if (!ready?.success) {
         this.die('zygote did not introduce itself');
         return;
       }
@@ -154,16 +157,15 @@ export class ZygoteProcess {
       this.markReady();
       return;
     }
-    const reply = replySchema.safeParse(message);
-    if (!reply.success) {
-      this.die('zygote sent a malformed reply');
+    if (frame.kind !== FrameKind.outcome && frame.kind !== FrameKind.runReport) {
+      this.die(`zygote sent a frame of unknown kind ${frame.kind}`);
       return;
     }
-    const entry = this.inFlight.get(reply.data.id);
+    const entry = this.inFlight.get(frame.id);
     if (!entry) return;
-    this.inFlight.delete(reply.data.id);
+    this.inFlight.delete(frame.id);
     clearTimeout(entry.watchdog);
-    entry.resolve(toOutcome(reply.data.outcome, this.options.resultMaxNodes, performance.now() - entry.startedAt));
+    entry.resolve(toOutcome(frame.payload, this.options.resultMaxNodes, performance.now() - entry.startedAt));
   }
 
   private die(reason: string): void {

@@ -97,7 +97,8 @@ def prepare_zygote(config):
     if config.get("processes") is not None:
         _set_limit(resource.RLIMIT_NPROC, config["processes"])
     os.environ.clear()
-    os.environ.update({"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    # HOME and TMPDIR are the run's own directory, whichever it is: set once here, relative.
+    os.environ.update({"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": ".", "TMPDIR": "."})
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
@@ -112,16 +113,17 @@ def prepare_zygote(config):
             os.setgroups([])
         except OSError:
             pass
+    # Inherited by every run: no exec of a setuid binary can give privileges back.
+    if _prctl is not None:
+        _prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     return diagnostics
 
 
 def confine(config, run_dir, uid, timeout_ms):
     """Per run: own session and process group, CPU and fd limits, private dir, other uid."""
     os.setsid()
-    if _prctl is not None:
-        _prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-        if config.get("deathSignal"):
-            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if config.get("deathSignal") and _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     os.mkdir(run_dir, 0o700)
     if uid is not None:
         os.chown(run_dir, uid, uid)
@@ -131,16 +133,17 @@ def confine(config, run_dir, uid, timeout_ms):
     if config["memoryBytes"] < ZYGOTE_MIN_MEMORY:
         _set_limit(resource.RLIMIT_AS, config["memoryBytes"])
     os.chdir(run_dir)
-    environ = os.environ
-    environ["HOME"] = run_dir
-    environ["TMPDIR"] = run_dir
     if uid is not None:
         os.setgid(uid)
         os.setuid(uid)
 
 
+def encode_message(message):
+    return _dumps(message, ensure_ascii=True, allow_nan=False).encode("ascii")
+
+
 def _send(result_fd, message):
-    data = _dumps(message, ensure_ascii=True, allow_nan=False).encode("ascii")
+    data = encode_message(message)
     view = memoryview(data)
     while view:
         written = _write(result_fd, view)
@@ -202,7 +205,7 @@ def _parameter_mismatch(fn, kwargs):
     return None
 
 
-def _load(source, entry_point, input_text):
+def load_program(source, entry_point, input_text):
     """Returns (function, kwargs) or an invalid outcome (or a raised one, for module-level errors)."""
     try:
         code = compile(source, "<program>", "exec", dont_inherit=True)
@@ -244,6 +247,16 @@ def _load(source, entry_point, input_text):
     return (fn, kwargs), None
 
 
+def returned_outcome(value, duration_ms, config):
+    try:
+        tree = canonicalise(value, config["resultMaxNodes"], config["resultMaxBytes"], config["resultMaxDepth"], config["resultMaxIntDigits"])
+    except ResultTooLarge as err:
+        return {"kind": "crashed", "reason": "result too large: " + str(err), "durationMs": duration_ms}
+    except (MemoryError, RecursionError):
+        return {"kind": "crashed", "reason": "result too large: out of memory while encoding", "durationMs": duration_ms}
+    return {"kind": "returned", "value": tree, "durationMs": duration_ms}
+
+
 def run_child(config, request, result_fd, run_dir, uid):
     """Never returns."""
     my_pid = _getpid()
@@ -256,7 +269,7 @@ def run_child(config, request, result_fd, run_dir, uid):
             _exit(EXIT_SETUP_FAILED)
     outcome = None
     try:
-        loaded, outcome = _load(request["source"], request["entry"], request["input"])
+        loaded, outcome = load_program(request["source"], request["entry"], request["input"])
         if loaded is not None:
             fn, kwargs = loaded
             started = _perf()
@@ -270,22 +283,7 @@ def run_child(config, request, result_fd, run_dir, uid):
             else:
                 if _getpid() != my_pid:
                     _exit(0)  # a process the program forked came back here: it reports nothing
-                try:
-                    outcome = {
-                        "kind": "returned",
-                        "value": canonicalise(
-                            value,
-                            config["resultMaxNodes"],
-                            config["resultMaxBytes"],
-                            config["resultMaxDepth"],
-                            config["resultMaxIntDigits"],
-                        ),
-                        "durationMs": duration_ms,
-                    }
-                except ResultTooLarge as err:
-                    outcome = {"kind": "crashed", "reason": "result too large: " + str(err), "durationMs": duration_ms}
-                except (MemoryError, RecursionError):
-                    outcome = {"kind": "crashed", "reason": "result too large: out of memory while encoding", "durationMs": duration_ms}
+                outcome = returned_outcome(value, duration_ms, config)
     except MemoryError:
         outcome = {"kind": "crashed", "reason": "out of memory", "durationMs": 0}
     except BaseException as err:  # noqa: BLE001

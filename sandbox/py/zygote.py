@@ -1,17 +1,21 @@
 """Warm worker: pre-imports common modules once, then forks one confined child per run.
 
-Protocol with Node (fd 0 in, fd 1 out, both moved away at start): frames of a 4-byte
-big-endian length and a UTF-8 JSON object.
-  in : {"id", "source", "entry", "input", "timeoutMs"}
-  out: {"ready": true, "pid", "uidDrop", "pidNamespace"} once, then {"id", "outcome"} per run.
+Protocol with Node (fd 0 in, fd 1 out, both moved away at start).
+  in : 4-byte big-endian length + JSON {"id", "source", "entry", "input", "timeoutMs"}
+  out: 4-byte big-endian length of the rest, 4-byte run id, 1-byte kind, payload:
+       kind 2 once: {"ready": true, "pid", "uidDrop", "pidNamespace"};
+       kind 0: an outcome (JSON) written by the zygote;
+       kind 1: the run's own report (JSON), passed through unparsed for Node to validate.
 The zygote enforces the wall limit (SIGKILL to the run's process group and uid), reaps,
 and classifies how a child ended.
 """
+import collections
 import gc
 import json
 import os
-import selectors
+import select
 import shutil
+import _signal
 import signal
 import struct
 import sys
@@ -23,7 +27,7 @@ CONFIG = json.loads(sys.argv[1])
 sys.path[:] = [p for p in CONFIG.get("modulePath", sys.path) if isinstance(p, str)]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import canonical  # noqa: E402,F401
-from child import EXIT_CHANNEL_BROKEN, EXIT_SETUP_FAILED, prepare_zygote, run_child  # noqa: E402
+from child import EXIT_CHANNEL_BROKEN, EXIT_SETUP_FAILED, encode_message, load_program, prepare_zygote, returned_outcome, run_child  # noqa: E402
 
 sys.path.pop(0)
 
@@ -39,27 +43,49 @@ for _name in (
     except Exception:  # noqa: BLE001
         pass
 
-HEADER = struct.Struct(">I")
+IN_HEADER = struct.Struct(">I")
+OUT_HEADER = struct.Struct(">IIB")  # length of the rest, run id, payload kind
+KIND_OUTCOME = 0  # payload: an outcome the zygote wrote
+KIND_RUN_REPORT = 1  # payload: the run's own report, passed through unparsed (Node validates it)
+KIND_READY = 2
+SIGCHLD = int(signal.SIGCHLD)
+SIG_DFL = int(signal.SIG_DFL)
+SIGKILL = int(signal.SIGKILL)
 MAX_REQUEST_BYTES = 64 << 20
+EPOLLIN = select.EPOLLIN
+EPOLLOUT = select.EPOLLOUT
+
+_read = os.read
+_write = os.write
+_close = os.close
+_fork = os.fork
+_pipe2 = os.pipe2
+_waitpid = os.waitpid
+_monotonic = time.monotonic
+_killpg = os.killpg
+_kill = os.kill
 
 
-def frame(obj):
-    data = json.dumps(obj, ensure_ascii=True, allow_nan=False).encode("ascii")
-    return HEADER.pack(len(data)) + data
+def out_frame(rid, kind, payload):
+    return OUT_HEADER.pack(len(payload) + 5, rid, kind) + payload
+
+
+def outcome_frame(rid, outcome):
+    return out_frame(rid, KIND_OUTCOME, json.dumps(outcome, ensure_ascii=True, allow_nan=False).encode("ascii"))
 
 
 class Run:
     __slots__ = ("id", "pid", "fd", "chunks", "size", "started", "deadline", "timeout_ms", "uid", "dir",
                  "timed_out", "oversize", "status")
 
-    def __init__(self, rid, pid, fd, timeout_ms, uid, run_dir):
+    def __init__(self, rid, pid, fd, timeout_ms, uid, run_dir, started):
         self.id = rid
         self.pid = pid
         self.fd = fd
         self.chunks = []
         self.size = 0
-        self.started = time.monotonic()
-        self.deadline = self.started + timeout_ms / 1000.0
+        self.started = started
+        self.deadline = started + timeout_ms / 1000.0
         self.timeout_ms = timeout_ms
         self.uid = uid
         self.dir = run_dir
@@ -69,79 +95,83 @@ class Run:
 
 
 class Zygote:
+    """Single-threaded loop on a raw epoll: requests in, one forked child per run, outcomes out.
+    Kept lean on purpose: every page it writes after a fork is a copy-on-write fault."""
+
     def __init__(self, config, in_fd, out_fd):
         self.config = config
         self.in_fd = in_fd
         self.out_fd = out_fd
         self.inbuf = bytearray()
         self.outbuf = bytearray()
-        self.runs = {}  # pid -> Run
-        self.by_fd = {}  # result fd -> Run
-        self.sel = selectors.DefaultSelector()
+        self.runs = {}  # pid -> Run, until reaped
+        self.by_fd = {}  # result fd -> Run, until its pipe is closed
+        self.epoll = select.epoll()
         self.closing = False
         self.counter = 0
         self.runs_dir = config["runsDir"]
         self.uid_drop = config["uidDrop"] and os.getuid() == 0
+        self.pid_namespace = bool(config.get("pidNamespace"))
         # A random block of uids per zygote keeps concurrent zygotes on one host apart.
         slots = config["uidSlots"]
         base = 1_000_000 + int.from_bytes(os.urandom(4), "big") % ((2_000_000_000 - 1_000_000) // slots) * slots
-        self.free_uids = list(range(base, base + slots))
+        self.free_uids = collections.deque(range(base, base + slots))
+        self.sweepers = {}  # pid of a uid sweeper -> the uid it frees when reaped
         self.result_cap = config["resultMaxBytes"] * 2 + (1 << 20)
-        wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        self.wake_r = wake_r
+        self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.set_wakeup_fd(self.wake_w, warn_on_full_buffer=False)
         signal.signal(signal.SIGCHLD, lambda *_: None)
         os.set_blocking(in_fd, False)
         os.set_blocking(out_fd, False)
-        self.sel.register(in_fd, selectors.EVENT_READ, "in")
-        self.sel.register(wake_r, selectors.EVENT_READ, "wake")
+        self.epoll.register(in_fd, EPOLLIN)
+        self.epoll.register(self.wake_r, EPOLLIN)
+        self.watching_out = False
 
     # ---- Node side
-    def send(self, obj):
-        self.outbuf += frame(obj)
+    def send(self, data):
+        self.outbuf += data
         self.flush()
 
     def flush(self):
-        while self.outbuf:
+        outbuf = self.outbuf
+        while outbuf:
             try:
-                n = os.write(self.out_fd, self.outbuf)
+                n = _write(self.out_fd, outbuf)
             except BlockingIOError:
                 break
             except BrokenPipeError:
                 self.closing = True
-                self.outbuf.clear()
-                return
-            del self.outbuf[:n]
-        want = selectors.EVENT_WRITE if self.outbuf else 0
-        try:
-            key = self.sel.get_key(self.out_fd)
-        except KeyError:
-            key = None
-        if want and key is None:
-            self.sel.register(self.out_fd, want, "out")
-        elif not want and key is not None:
-            self.sel.unregister(self.out_fd)
+                outbuf.clear()
+                break
+            del outbuf[:n]
+        if outbuf and not self.watching_out:
+            self.epoll.register(self.out_fd, EPOLLOUT)
+            self.watching_out = True
+        elif not outbuf and self.watching_out:
+            self.epoll.unregister(self.out_fd)
+            self.watching_out = False
 
     def read_requests(self):
+        inbuf = self.inbuf
         while True:
             try:
-                chunk = os.read(self.in_fd, 1 << 20)
+                chunk = _read(self.in_fd, 1 << 20)
             except BlockingIOError:
                 break
             if not chunk:
                 self.closing = True
-                self.sel.unregister(self.in_fd)
+                self.epoll.unregister(self.in_fd)
                 break
-            self.inbuf += chunk
-        while len(self.inbuf) >= 4:
-            (length,) = HEADER.unpack_from(self.inbuf)
+            inbuf += chunk
+        while len(inbuf) >= 4:
+            (length,) = IN_HEADER.unpack_from(inbuf)
             if length > MAX_REQUEST_BYTES:
                 raise SystemExit("request frame too large")
-            if len(self.inbuf) < 4 + length:
+            if len(inbuf) < 4 + length:
                 break
-            body = bytes(self.inbuf[4:4 + length])
-            del self.inbuf[:4 + length]
-            self.start(json.loads(body))
+            request = json.loads(inbuf[4:4 + length])
+            del inbuf[:4 + length]
+            self.start(request)
 
     # ---- runs
     def start(self, request):
@@ -150,44 +180,40 @@ class Zygote:
         uid = None
         if self.uid_drop:
             if not self.free_uids:
-                self.send({"id": rid, "outcome": {"kind": "crashed", "reason": "sandbox worker has no free run slot", "durationMs": 0}})
+                self.send(outcome_frame(rid, {"kind": "crashed", "reason": "sandbox worker has no free run slot", "durationMs": 0}))
                 return
-            uid = self.free_uids.pop()
+            uid = self.free_uids.popleft()
         self.counter += 1
-        run_dir = os.path.join(self.runs_dir, "r%d" % self.counter)
-        r, w = os.pipe2(os.O_CLOEXEC)
-        pid = os.fork()
+        run_dir = "%s/r%d" % (self.runs_dir, self.counter)
+        r, w = _pipe2(os.O_CLOEXEC)
+        started = _monotonic()
+        pid = _fork()
         if pid == 0:
             try:
-                signal.set_wakeup_fd(-1)
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                # Leave only the result pipe (and 0-2, redirected later) open.
-                keep = w
-                os.closerange(3, keep)
-                os.closerange(keep + 1, 1 << 16)
+                # The C-level calls: the `signal` wrappers convert to enums, touching many pages.
+                _signal.set_wakeup_fd(-1)
+                _signal.signal(SIGCHLD, SIG_DFL)
+                # Leave only the result pipe (and 0-2, already /dev/null) open.
+                os.closerange(3, w)
+                os.closerange(w + 1, 1 << 16)
             except BaseException:  # noqa: BLE001
                 os._exit(EXIT_SETUP_FAILED)
-            run_child(self.config, request, keep, run_dir, uid)
+            run_child(self.config, request, w, run_dir, uid)
             os._exit(EXIT_SETUP_FAILED)
-        os.close(w)
+        _close(w)
         os.set_blocking(r, False)
-        run = Run(rid, pid, r, timeout_ms, uid, run_dir)
+        run = Run(rid, pid, r, timeout_ms, uid, run_dir, started)
         self.runs[pid] = run
         self.by_fd[r] = run
-        self.sel.register(r, selectors.EVENT_READ, "result")
-
-    def read_result(self, fd):
-        run = self.by_fd.get(fd)
-        if run is None:
-            return
-        self.drain(run)
+        self.epoll.register(r, EPOLLIN)
 
     def drain(self, run):
-        if run.fd is None:
+        fd = run.fd
+        if fd is None:
             return
         while True:
             try:
-                chunk = os.read(run.fd, 1 << 20)
+                chunk = _read(fd, 1 << 20)
             except BlockingIOError:
                 return
             except OSError:
@@ -204,95 +230,91 @@ class Zygote:
             run.chunks.append(chunk)
 
     def close_result(self, run):
-        if run.fd is not None:
-            self.sel.unregister(run.fd)
-            del self.by_fd[run.fd]
-            os.close(run.fd)
+        fd = run.fd
+        if fd is not None:
+            self.epoll.unregister(fd)
+            del self.by_fd[fd]
+            _close(fd)
             run.fd = None
 
     def kill(self, run):
         try:
-            os.killpg(run.pid, signal.SIGKILL)
+            _killpg(run.pid, SIGKILL)
         except OSError:
             pass
         if run.status is None:  # not reaped yet, so the pid is still this child's
             try:
-                os.kill(run.pid, signal.SIGKILL)
+                _kill(run.pid, SIGKILL)
             except OSError:
                 pass
 
-    def kill_uid(self, uid):
-        """Kills every process left under a run's uid (escaped process groups, forks)."""
-        if uid is None or not self.config.get("pidNamespace"):
+    def release_uid(self, uid, clean_exit):
+        """Frees a run's uid; unless the run exited cleanly (it swept its uid itself), first kills
+        every process left under it (escaped process groups, forks) and frees it once that is done."""
+        if clean_exit or not self.pid_namespace:
+            self.free_uids.append(uid)
             return
-        pid = os.fork()
+        pid = _fork()
         if pid == 0:
             try:
                 os.setgid(uid)
                 os.setuid(uid)
-                os.kill(-1, signal.SIGKILL)
+                os.kill(-1, SIGKILL)
             finally:
                 os._exit(0)
-        # Reaped by the SIGCHLD loop.
+        self.sweepers[pid] = uid
 
     def reap(self):
+        runs = self.runs
         while True:
             try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
+                pid, status = _waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 return
             if pid == 0:
                 return
-            run = self.runs.pop(pid, None)
+            run = runs.pop(pid, None)
             if run is not None:
                 run.status = status
                 self.finish(run)
+            elif pid in self.sweepers:
+                self.free_uids.append(self.sweepers.pop(pid))
 
-    def check_deadlines(self):
-        now = time.monotonic()
-        for run in list(self.runs.values()):
-            if not run.timed_out and now >= run.deadline:
+    def check_deadlines(self, now):
+        soonest = None
+        for run in self.runs.values():
+            if run.timed_out:
+                continue
+            if now >= run.deadline:
                 run.timed_out = True
                 self.kill(run)
-
-    def next_timeout(self):
-        if not self.runs:
-            return None
-        soonest = min(r.deadline for r in self.runs.values() if not r.timed_out) if any(
-            not r.timed_out for r in self.runs.values()) else None
-        if soonest is None:
-            return 0.05
-        return max(0.0, soonest - time.monotonic())
+            elif soonest is None or run.deadline < soonest:
+                soonest = run.deadline
+        return soonest
 
     def finish(self, run):
-        elapsed_ms = (time.monotonic() - run.started) * 1000
+        elapsed_ms = (_monotonic() - run.started) * 1000
         self.drain(run)
         self.close_result(run)
         status = run.status
         outcome = None
+        report = None
         if run.oversize:
             outcome = {"kind": "crashed", "reason": "result too large: over %d bytes encoded" % self.result_cap, "durationMs": elapsed_ms}
         elif run.timed_out:
             outcome = {"kind": "timeout", "limitMs": run.timeout_ms, "durationMs": elapsed_ms}
         elif os.WIFEXITED(status):
             code = os.WEXITSTATUS(status)
-            message = None
-            if run.chunks:
-                try:
-                    message = json.loads(b"".join(run.chunks))
-                except ValueError:
-                    message = None
-            if code == 0 and isinstance(message, dict):
-                outcome = message
-            elif code == EXIT_SETUP_FAILED and isinstance(message, dict):
-                outcome = message
+            if (code == 0 or code == EXIT_SETUP_FAILED) and run.chunks:
+                report = b"".join(run.chunks)
             elif code == EXIT_CHANNEL_BROKEN:
                 outcome = {"kind": "crashed", "reason": "program closed the result channel", "durationMs": elapsed_ms}
             else:
                 outcome = {"kind": "crashed", "reason": "process exited with code %d before reporting" % code, "durationMs": elapsed_ms}
         elif os.WIFSIGNALED(status):
             sig = os.WTERMSIG(status)
-            if sig == signal.SIGXCPU or (sig == signal.SIGKILL and self.cpu_exhausted(run, elapsed_ms)):
+            if sig == signal.SIGXCPU or (sig == SIGKILL and elapsed_ms >= max(1000, run.timeout_ms) * 0.9):
+                # SIGXCPU at the soft CPU limit, or SIGKILL at the hard one after SIGXCPU was ignored.
                 outcome = {"kind": "timeout", "limitMs": run.timeout_ms, "durationMs": elapsed_ms}
             else:
                 try:
@@ -302,24 +324,21 @@ class Zygote:
                 outcome = {"kind": "crashed", "reason": "killed by %s" % name, "durationMs": elapsed_ms}
         else:
             outcome = {"kind": "crashed", "reason": "ended with status %d" % status, "durationMs": elapsed_ms}
-        self.cleanup(run, clean_exit=os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and not run.timed_out)
-        self.send({"id": run.id, "outcome": outcome})
-
-    def cpu_exhausted(self, run, elapsed_ms):
-        # SIGKILL from the hard RLIMIT_CPU after the program ignored SIGXCPU.
-        return elapsed_ms >= max(1000, run.timeout_ms) * 0.9
+        self.cleanup(run, clean_exit=report is not None and os.WEXITSTATUS(status) == 0)
+        if report is not None:
+            self.send(out_frame(run.id, KIND_RUN_REPORT, report))
+        else:
+            self.send(outcome_frame(run.id, outcome))
 
     def cleanup(self, run, clean_exit):
         # The pid is reaped (and may be reused): only its process group is signalled, which the
         # kernel keeps reserved while members remain. A clean child already swept its uid.
         try:
-            os.killpg(run.pid, signal.SIGKILL)
+            _killpg(run.pid, SIGKILL)
         except OSError:
             pass
         if run.uid is not None:
-            if not clean_exit:
-                self.kill_uid(run.uid)
-            self.free_uids.insert(0, run.uid)
+            self.release_uid(run.uid, clean_exit)
         try:
             os.rmdir(run.dir)
         except FileNotFoundError:
@@ -328,33 +347,59 @@ class Zygote:
             shutil.rmtree(run.dir, ignore_errors=True)
 
     def loop(self):
-        self.send({"ready": True, "pid": os.getpid(), "uidDrop": self.uid_drop, "pidNamespace": bool(self.config.get("pidNamespace"))})
+        self.send(out_frame(0, KIND_READY, json.dumps({"ready": True, "pid": os.getpid(), "uidDrop": self.uid_drop, "pidNamespace": self.pid_namespace}).encode()))
+        poll = self.epoll.poll
+        in_fd = self.in_fd
+        wake_r = self.wake_r
+        by_fd = self.by_fd
+        timeout = -1
         while not (self.closing and not self.runs and not self.outbuf):
             if self.closing and self.runs:
                 for run in self.runs.values():
-                    run.timed_out = True
-                    self.kill(run)
+                    if not run.timed_out:
+                        run.timed_out = True
+                        self.kill(run)
+                timeout = 0.05
             try:
-                events = self.sel.select(self.next_timeout())
+                events = poll(timeout)
             except InterruptedError:
-                events = []
-            for key, _ in events:
-                if key.data == "in":
+                events = ()
+            for fd, _mask in events:
+                if fd == in_fd:
                     self.read_requests()
-                elif key.data == "wake":
+                elif fd == wake_r:
                     try:
-                        while os.read(self.wake_r, 4096):
+                        while _read(wake_r, 4096):
                             pass
                     except BlockingIOError:
                         pass
-                elif key.data == "result":
-                    self.read_result(key.fd)
-                elif key.data == "out":
+                elif fd == self.out_fd:
                     self.flush()
+                else:
+                    run = by_fd.get(fd)
+                    if run is not None:
+                        self.drain(run)
             self.reap()
-            self.check_deadlines()
-            if self.closing and self.outbuf and self.out_fd is not None:
-                pass
+            if self.runs:
+                soonest = self.check_deadlines(_monotonic())
+                timeout = 0.05 if soonest is None else max(0.0, soonest - _monotonic())
+            else:
+                timeout = -1
+
+
+def warm_up(config):
+    """Runs the per-run Python path here a few hundred times, so that the interpreter's
+    specialisation of that code settles in the zygote instead of writing to (and so copying)
+    shared pages in every child."""
+    source = "def f(x, y=2):\n    return [x, y, {'k': (1.5, None, 'v', b'b')}]\n"
+    for i in range(300):
+        loaded, _ = load_program(source, "f", '{"x": %d}' % i)
+        fn, kwargs = loaded
+        outcome = returned_outcome(fn(**kwargs), 0.001, config)
+        encode_message(outcome)
+    for i in range(50):
+        load_program("def f(:\n", "f", "{}")
+        load_program(source, "f", '{"z": 1}')
 
 
 def main():
@@ -376,6 +421,7 @@ def main():
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     diagnostics = prepare_zygote(config)
+    warm_up(config)
     gc.collect()
     gc.freeze()
     try:
