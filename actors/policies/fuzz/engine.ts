@@ -181,6 +181,12 @@ function literalValues(model: FuzzModel): FuzzInput[number][1][] {
   ];
 }
 
+/** Shrinking a non-halting divergence costs a time limit per step: give it only a few steps. */
+export function shrinkBudget(outcome: PairOutcome, state: Pick<FuzzPolicyState, 'shrinkExecutions' | 'concurrency'>): number {
+  const stalled = (o: PairOutcome['original']): boolean => o.kind === 'timeout' || o.kind === 'crashed';
+  return stalled(outcome.original) || stalled(outcome.variant) ? Math.min(state.shrinkExecutions, 2 * state.concurrency) : state.shrinkExecutions;
+}
+
 /** Fuzzes `target` for a diverging input within the budget in `options.state`. */
 export async function fuzzPair(target: FuzzTarget, model: FuzzModel, options: FuzzRunOptions): Promise<FuzzResult> {
   const started = Date.now();
@@ -226,7 +232,7 @@ export async function fuzzPair(target: FuzzTarget, model: FuzzModel, options: Fu
             const o = await runPair(renderInput(input));
             return compareOutcomes(o.original, o.variant, limitMs).relation === 'different';
           },
-          { budget: state.shrinkExecutions, parallel: state.concurrency, ...(signal ? { signal } : {}) },
+          { budget: shrinkBudget(outcome, state), parallel: state.concurrency, ...(signal ? { signal } : {}) },
         );
         const finalText = renderInput(shrunk.input);
         const finalOutcome = finalText === candidate.text || inputSize(shrunk.input) >= inputSize(candidate.input) ? outcome : await runPair(finalText);

@@ -240,10 +240,12 @@ export function typicalValues(shape: Shape): PyValue[] {
     case 'dict': {
       const keys = typicalValues(shape.key);
       const values = typicalValues(shape.value);
+      const k = (i: number): PyValue => keys[i % keys.length] as PyValue;
+      const v = (i: number): PyValue => values[i % values.length] as PyValue;
       return [
-        { t: 'dict', v: [[keys[0] as PyValue, values[0] as PyValue], [keys[2] as PyValue, values[2] as PyValue]] },
+        { t: 'dict', v: [[k(0), v(0)], [k(2), v(2)]] },
         { t: 'dict', v: [] },
-        { t: 'dict', v: [[keys[3] as PyValue, values[3] as PyValue]] },
+        { t: 'dict', v: [[k(3), v(3)]] },
       ];
     }
   }

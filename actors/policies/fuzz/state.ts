@@ -39,7 +39,7 @@ export const defaultFuzzPolicyState: FuzzPolicyState = {
   strategyWeights: { seed: 0, mutate: 3, havoc: 2, 'diff-constant': 5, literal: 1, boundary: 2, splice: 1, random: 1 },
   seedSourceWeights: { examples: 4, defaults: 1, inferred: 2, literals: 1, found: 3 },
   maxExecutions: 300,
-  maxTimeMs: 60_000,
+  maxTimeMs: 30_000,
   shrinkExecutions: 60,
   concurrency: 4,
   runTimeoutMs: 2000,

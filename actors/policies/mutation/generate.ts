@@ -10,7 +10,7 @@ import type { DivergingInput, Outcome, Task } from '../../../game/types';
 import type { Logger } from '../../../lib/log';
 import type { PairOutcome, Sandbox } from '../../../sandbox/api';
 import { analyzePair } from '../fuzz/analysis';
-import { fuzzPair } from '../fuzz/engine';
+import { fuzzPair, shrinkBudget } from '../fuzz/engine';
 import { buildModel, randomInput, type FuzzModel } from '../fuzz/model';
 import { shrinkInput } from '../fuzz/shrink';
 import { pickWeighted, resolveFuzzPolicyState } from '../fuzz/state';
@@ -50,8 +50,6 @@ export interface GenerateStats {
 
 export interface GenerateResult {
   play: MutantPlay | null;
-  /** Every witnessed candidate, in the order tried (the chosen one included). */
-  candidates: MutantPlay[];
   stats: GenerateStats;
 }
 
@@ -63,6 +61,25 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   deadline?: number;
   log?: Logger;
+}
+
+interface Exposure {
+  rarity: number;
+  count: number;
+  ran: number;
+  first: number | null;
+  firstOutcome: Outcome | null;
+}
+
+interface Witnessed {
+  mutant: Mutant;
+  exposed: Exposure;
+  from: MutantPlay['witnessFrom'];
+  /** The first exposing sample input, not yet shrunk. */
+  raw: FuzzInput | null;
+  rawOutcome: PairOutcome | null;
+  /** A witness already shrunk (by the fuzzer). */
+  shrunk: DivergingInput | null;
 }
 
 /** Draws mutants without replacement: an operator by weight, then a mutant of it uniformly. */
@@ -105,8 +122,7 @@ export async function generateMutant(task: Task, options: GenerateOptions): Prom
   const helper = { ...(signal ? { signal } : {}) };
   const { mutants } = await enumerateMutants(task.source, task.entryPoint, helper);
   const stats: GenerateStats = { mutantsEnumerated: mutants.length, mutantsTried: 0, mutantsKilled: 0, mutantsDiscarded: 0, executions: 0, elapsedMs: 0 };
-  const candidates: MutantPlay[] = [];
-  const finish = (play: MutantPlay | null): GenerateResult => ({ play, candidates, stats: { ...stats, elapsedMs: Date.now() - started } });
+  const finish = (play: MutantPlay | null): GenerateResult => ({ play, stats: { ...stats, elapsedMs: Date.now() - started } });
   if (mutants.length === 0) return finish(null);
 
   const rng = createRng(deriveSeed(options.seed, 'mutation'));
@@ -127,82 +143,121 @@ export async function generateMutant(task: Task, options: GenerateOptions): Prom
   const sampleText = sample.map(renderInput);
   const originalOutcomes = await mapLimited(sampleText, state.concurrency, (input) => sandbox.run({ source: task.source, entryPoint: task.entryPoint, input, timeoutMs: limitMs }));
   stats.executions += sample.length;
-  const fuzzState = resolveFuzzPolicyState(state.fuzz, { maxExecutions: state.witnessExecutions, shrinkExecutions: state.shrinkExecutions, concurrency: state.concurrency, runTimeoutMs: limitMs });
-  const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+  const fuzzState = resolveFuzzPolicyState(state.fuzz, { maxExecutions: state.witnessExecutions, maxTimeMs: Math.min(5000, state.maxTimeMs), shrinkExecutions: state.shrinkExecutions, concurrency: state.concurrency, runTimeoutMs: limitMs });
+  const deadline = Math.min(options.deadline ?? Number.POSITIVE_INFINITY, started + state.maxTimeMs);
+  // Inputs on which the original itself hangs prove little and cost a full limit per mutant run.
+  const usable = sample.map((_, i) => i).filter((i) => !stalled(originalOutcomes[i] as Outcome));
   const pairOf = (variant: string, input: DivergingInput, timeoutMs = limitMs): Promise<PairOutcome> =>
     sandbox.runPair({ original: task.source, variant, entryPoint: task.entryPoint, input, timeoutMs });
 
+  // Witnessed mutants; only the one chosen is shrunk and confirmed (the others are never shown).
+  const witnessed: Witnessed[] = [];
   for (const [index, mutant] of order.entries()) {
     if (signal?.aborted || Date.now() >= deadline) break;
-    if (index >= state.maxCandidates || candidates.length >= state.candidates) break;
+    if (index >= state.maxCandidates || witnessed.length >= state.candidates) break;
     stats.mutantsTried++;
     const exposed = await exposure(mutant.source);
-    let witness: { input: DivergingInput; from: MutantPlay['witnessFrom'] } | null = null;
+    let entry: Witnessed | null = null;
     if (exposed.first !== null) {
-      const shrunk = await shrinkInput(sample[exposed.first] as FuzzInput, async (candidate) => {
-        const o = await pairOf(mutant.source, renderInput(candidate));
-        return compareOutcomes(o.original, o.variant, limitMs).relation === 'different';
-      }, { budget: state.shrinkExecutions, parallel: state.concurrency, ...(signal ? { signal } : {}) });
-      stats.executions += shrunk.executions;
-      witness = { input: renderInput(shrunk.input), from: 'random-sample' };
+      const firstOutcome: PairOutcome = { original: originalOutcomes[exposed.first] as Outcome, variant: exposed.firstOutcome as Outcome };
+      entry = { mutant, exposed, from: 'random-sample', raw: sample[exposed.first] as FuzzInput, rawOutcome: firstOutcome, shrunk: null };
     } else {
       const found = await witnessByFuzz(mutant.source, index);
-      if (found) witness = { input: found, from: 'fuzz' };
+      if (found) entry = { mutant, exposed, from: 'fuzz', raw: null, rawOutcome: null, shrunk: found };
     }
-    if (!witness) {
+    if (!entry) {
       stats.mutantsDiscarded++;
       options.log?.debug({ operator: mutant.operator, line: mutant.line, description: mutant.description }, 'mutant discarded: no witness within budget');
       continue;
     }
-    // The play must hold under the episode's own limit, not only under the fuzzing limit.
+    stats.mutantsKilled++;
+    witnessed.push(entry);
+    if (Math.abs(exposed.rarity - desired) <= state.tolerance) break;
+  }
+  // Closest rarity to the target first (ties: the earlier one); the first that confirms wins.
+  const ranked = witnessed.map((w, i) => ({ w, i })).sort((a, b) => Math.abs(a.w.exposed.rarity - desired) - Math.abs(b.w.exposed.rarity - desired) || a.i - b.i);
+  let best: MutantPlay | null = null;
+  for (const { w } of ranked) {
+    if (signal?.aborted) break;
+    const play = await finalize(w);
+    if (play) {
+      best = play;
+      break;
+    }
+    stats.mutantsDiscarded++;
+  }
+  return finish(best);
+
+  /** Shrinks a sample witness and confirms the play, under the episode's limit when it hinges on a stall. */
+  async function finalize(w: Witnessed): Promise<MutantPlay | null> {
+    const { mutant, exposed } = w;
+    let witness = w.shrunk;
+    if (witness === null && w.raw !== null && w.rawOutcome !== null) {
+      const shrunk = await shrinkInput(w.raw, async (candidate) => {
+        const o = await pairOf(mutant.source, renderInput(candidate));
+        return compareOutcomes(o.original, o.variant, limitMs).relation === 'different';
+      }, { budget: shrinkBudget(w.rawOutcome, state), parallel: state.concurrency, ...(signal ? { signal } : {}) });
+      stats.executions += shrunk.executions;
+      witness = renderInput(shrunk.input);
+    }
+    if (witness === null) return null;
     const confirmLimit = Math.max(limitMs, EPISODE_TIMEOUT_MIN_MS);
-    let outcomes = await pairOf(mutant.source, witness.input, limitMs);
+    let outcomes = await pairOf(mutant.source, witness, limitMs);
     let verdict = compareOutcomes(outcomes.original, outcomes.variant, limitMs);
+    stats.executions++;
     if (verdict.relation === 'different' && (stalled(outcomes.original) || stalled(outcomes.variant))) {
-      outcomes = await pairOf(mutant.source, witness.input, confirmLimit);
+      outcomes = await pairOf(mutant.source, witness, confirmLimit);
       verdict = compareOutcomes(outcomes.original, outcomes.variant, confirmLimit);
       stats.executions++;
     }
-    stats.executions++;
-    if (verdict.relation !== 'different') {
-      stats.mutantsDiscarded++;
-      continue;
-    }
-    stats.mutantsKilled++;
-    const rarity = sample.length === 0 ? 1 : 1 - exposed.count / sample.length;
-    const play: MutantPlay = {
+    if (verdict.relation !== 'different') return null;
+    return {
       variant: mutant.source,
-      witness: witness.input,
+      witness,
       operator: mutant.operator,
       location: { line: mutant.line, col: mutant.col },
       description: mutant.description,
-      rarity,
+      rarity: exposed.rarity,
       exposed: exposed.count,
-      sampleSize: sample.length,
-      witnessFrom: witness.from,
+      sampleSize: exposed.ran,
+      witnessFrom: w.from,
       outcomes,
       reason: verdict.reason,
     };
-    candidates.push(play);
-    if (Math.abs(rarity - desired) <= state.tolerance) break;
   }
-  let best: MutantPlay | null = null;
-  for (const c of candidates) if (!best || Math.abs(c.rarity - desired) < Math.abs(best.rarity - desired)) best = c;
-  return finish(best);
 
   /** Runs the mutant on the random sample; counts inputs where it differs from the original. */
-  async function exposure(variant: string): Promise<{ count: number; first: number | null }> {
+  /**
+   * Runs the mutant on the random sample, a batch at a time, and estimates the share of inputs that
+   * expose it. Stops early once the mutant is plainly too easy for the target (or keeps hanging):
+   * the estimate from the inputs run so far is then good enough to rank it.
+   */
+  async function exposure(variant: string): Promise<Exposure> {
+    const tooMany = Math.floor((1 - desired + state.tolerance) * usable.length) + 1;
+    let count = 0;
+    let ran = 0;
     let stalls = 0;
-    const different = await mapLimited(sampleText, state.concurrency, async (input, i) => {
-      // A mutant that keeps hanging is plainly exposed; do not spend the whole sample waiting on it.
-      if (stalls >= 2) return true;
-      const outcome = await sandbox.run({ source: variant, entryPoint: task.entryPoint, input, timeoutMs: limitMs });
-      stats.executions++;
-      if (stalled(outcome)) stalls++;
-      return compareOutcomes(originalOutcomes[i] as Outcome, outcome, limitMs).relation === 'different';
-    });
-    const first = different.indexOf(true);
-    return { count: different.filter(Boolean).length, first: first >= 0 ? first : null };
+    let first: number | null = null;
+    let firstOutcome: Outcome | null = null;
+    for (let start = 0; start < usable.length; start += state.concurrency) {
+      const indices = usable.slice(start, start + state.concurrency);
+      const outcomes = await Promise.all(indices.map((i) => sandbox.run({ source: variant, entryPoint: task.entryPoint, input: sampleText[i] as string, timeoutMs: limitMs })));
+      stats.executions += indices.length;
+      ran += indices.length;
+      indices.forEach((i, k) => {
+        const outcome = outcomes[k] as Outcome;
+        if (stalled(outcome)) stalls++;
+        if (compareOutcomes(originalOutcomes[i] as Outcome, outcome, limitMs).relation === 'different') {
+          count++;
+          if (first === null) {
+            first = i;
+            firstOutcome = outcome;
+          }
+        }
+      });
+      if (count >= tooMany || stalls >= 2) break;
+    }
+    return { rarity: ran === 0 ? 1 : 1 - count / ran, count, ran, first, firstOutcome };
   }
 
   async function witnessByFuzz(variant: string, index: number): Promise<DivergingInput | null> {
@@ -213,7 +268,7 @@ export async function generateMutant(task: Task, options: GenerateOptions): Prom
       state: fuzzState,
       sandbox,
       ...(signal ? { signal } : {}),
-      ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+      deadline,
     });
     stats.executions += result.found ? result.executionsSpent : result.executions;
     return result.found ? result.input : null;

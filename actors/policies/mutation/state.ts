@@ -9,7 +9,7 @@ const weight = z.number().finite().min(0);
 
 export const mutationPolicyStateSchema = z.object({
   operatorWeights: z.partialRecord(z.enum(mutationOperators), weight).default({}),
-  /** Stop once this many mutants have witnesses (unless one already fits the target). */
+  /** Stop once this many mutants have witnesses, if none fits the target sooner. */
   candidates: z.number().int().min(1).max(100).optional(),
   /** Most mutants to try per proposal. */
   maxCandidates: z.number().int().min(1).max(1000).optional(),
@@ -20,6 +20,8 @@ export const mutationPolicyStateSchema = z.object({
   shrinkExecutions: z.number().int().min(0).max(10_000).optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
   runTimeoutMs: z.number().int().min(50).max(60_000).optional(),
+  /** Time for one proposal, milliseconds; the best mutant so far is taken when it runs out. */
+  maxTimeMs: z.number().int().min(1).max(3_600_000).optional(),
   /** Accept a mutant at once when its rarity is this close to the target. */
   tolerance: z.number().min(0).max(1).optional(),
   /** Strategy weights of the witness search. */
@@ -36,19 +38,21 @@ export interface MutationPolicyState {
   concurrency: number;
   runTimeoutMs: number;
   tolerance: number;
+  maxTimeMs: number;
   fuzz: unknown;
 }
 
 export const defaultMutationPolicyState: MutationPolicyState = {
   operatorWeights: Object.fromEntries(mutationOperators.map((op) => [op, 1])) as Record<MutationOperator, number>,
-  candidates: 4,
-  maxCandidates: 16,
-  rarityInputs: 24,
+  candidates: 8,
+  maxCandidates: 24,
+  rarityInputs: 32,
   witnessExecutions: 200,
   shrinkExecutions: 60,
   concurrency: 4,
-  runTimeoutMs: 1000,
+  runTimeoutMs: 500,
   tolerance: 0.1,
+  maxTimeMs: 20_000,
   fuzz: {},
 };
 
@@ -70,6 +74,7 @@ export function resolveMutationPolicyState(raw: unknown): MutationPolicyState {
     concurrency: s.concurrency ?? d.concurrency,
     runTimeoutMs: s.runTimeoutMs ?? d.runTimeoutMs,
     tolerance: s.tolerance ?? d.tolerance,
+    maxTimeMs: s.maxTimeMs ?? d.maxTimeMs,
     fuzz: s.fuzz ?? {},
   };
 }
