@@ -534,7 +534,8 @@ function format(value: PyValue): string {
       );
     case 'complex': {
       const im = formatComponent(value.im);
-      if (value.re === 0 && !Object.is(value.re, -0) && !im.startsWith('-')) return `${im}j`;
+      // A real part of -0.0 has no literal next to a non-negative imaginary part (-0.0+0j is 0j).
+      if (value.re === 0 && !im.startsWith('-')) return `${im}j`;
       const re = formatComponent(value.re);
       return im.startsWith('-') ? `(${re}${im}j)` : `(${re}+${im}j)`;
     }

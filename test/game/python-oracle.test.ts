@@ -104,8 +104,8 @@ function setsOnly(v: PyValue): PyValue {
 
 describe.skipIf(!python)('agreement with CPython (python3 not found: skipped)', () => {
   it('compareValues agrees with Python == on random, respelled and perturbed pairs', () => {
-    const values = fc.sample(pyValueArb(), { numRuns: 400, seed: 20250 });
-    const others = fc.sample(pyValueArb(), { numRuns: 400, seed: 777 });
+    const values = fc.sample(pyValueArb(), { numRuns: 250, seed: 20250 });
+    const others = fc.sample(pyValueArb(), { numRuns: 250, seed: 777 });
     const pairs: Array<[PyValue, PyValue]> = [];
     values.forEach((v, i) => {
       const rng = seeded(i + 1);
@@ -125,8 +125,8 @@ describe.skipIf(!python)('agreement with CPython (python3 not found: skipped)', 
       expect(pyValueKey(a) === pyValueKey(b)).toBe(answer.eq);
     });
     // The sample must exercise both answers substantially.
-    expect(equalCount).toBeGreaterThan(300);
-    expect(pairs.length - equalCount).toBeGreaterThan(300);
+    expect(equalCount).toBeGreaterThan(200);
+    expect(pairs.length - equalCount).toBeGreaterThan(200);
   });
 
   it('parsePyLiteral reads what literal_eval reads, to the same tagged value', () => {
@@ -178,7 +178,7 @@ describe.skipIf(!python)('agreement with CPython (python3 not found: skipped)', 
     ];
     const texts = fc.sample(
       fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 8 }).map((p) => p.join('')),
-      { numRuns: 1500, seed: 4242 },
+      { numRuns: 1000, seed: 4242 },
     );
     const answers = ask(texts.map((a) => ({ a })));
     texts.forEach((text, i) => {

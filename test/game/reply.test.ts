@@ -379,7 +379,7 @@ describe('parsers never throw', () => {
           }
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: 300 },
     );
   });
 });
