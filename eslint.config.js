@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const ioModules = ['fs', 'node:*', 'child_process', 'net', 'http', 'https', 'os', 'path', 'crypto', 'pino', 'pino-*', 'nats', 'ollama', '@libsql/*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '**/*.js', '**/*.cjs', '**/*.mjs', 'training/**', '**/.sinq/**'] },
+  { ignores: ['node_modules/**', '**/*.js', '**/*.cjs', '**/*.mjs', 'training/trainer/**', '**/.sinq/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -11,6 +11,7 @@ import type { AttemptVerdict, EpisodeReasonCode, EpisodeRecord, InputVerdict, Pl
 import type { Sandbox } from '../sandbox/api';
 import type { CampaignStatus, EpisodeStore } from '../store/episode-store';
 import { withHeartbeat } from './context';
+import { createTrainingActivities } from './training';
 import { PlayerCallError, type PlayerGateway } from './players';
 import { checkAttemptReplies, checkInput } from './verify';
 
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   store(campaignId: string): Promise<EpisodeStore>;
   loadTasks(config: Pick<CampaignConfig, 'taskSet' | 'split' | 'limit'>): Promise<Task[]>;
   log: Logger;
+  /** Ollama server for registering fine-tuned models when the campaign config names none. */
+  ollamaHost?: string;
 }
 
 export interface TrainRoundInput {
@@ -149,13 +152,7 @@ export function createActivities(deps: ActivityDeps) {
       }
     },
 
-    /**
-     * The training step between rounds. No training yet: it returns the players unchanged. The next
-     * step builds training sets from the round's records (prompts and raw replies are in the store).
-     */
-    trainRound(input: TrainRoundInput): Promise<TrainRoundResult> {
-      return Promise.resolve({ generator: input.generator, evaluator: input.evaluator, note: 'no training configured' });
-    },
+    ...createTrainingActivities({ store: deps.store, log, ...(deps.ollamaHost !== undefined ? { ollamaHost: deps.ollamaHost } : {}) }),
   };
 }
 

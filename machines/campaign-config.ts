@@ -21,6 +21,26 @@ const timeoutsSchema = z.object({
   maximumAttempts: z.number().int().positive().default(20),
   /** Backoff cap between attempts, ms. */
   maximumIntervalMs: z.number().int().positive().default(5_000),
+  /** Start-to-close of the training step between rounds (a fine-tune can take hours), ms. */
+  trainingMs: z.number().int().positive().default(6 * 3_600_000),
+});
+
+/** The training step between rounds (see training/README.md). */
+const trainingSchema = z.object({
+  /** Update the offline players (mutation, fuzz) from each round's outcomes. */
+  offline: z.boolean().default(true),
+  /** Trainer command for LLM players: argv with {dataset}, {baseModel}, {outputDir}, {checkpointDir}. */
+  trainer: z.array(z.string().min(1)).min(1).optional(),
+  /** Base model as the trainer names it (a Hugging Face id or a path), per role; a role without one is not fine-tuned. */
+  generatorBase: z.string().min(1).optional(),
+  evaluatorBase: z.string().min(1).optional(),
+  /** Ollama server the new models are registered on; OLLAMA_HOST or the default when omitted. */
+  ollamaHost: z.string().min(1).optional(),
+  /** Plays at or above this difficulty are hard (always kept); easier ones are downsampled. */
+  hardThreshold: z.number().min(0).max(10).default(5),
+  easyFraction: z.number().min(0).max(1).default(0.1),
+  /** Mix in difficulty-prediction examples (50/50). */
+  predictionMix: z.boolean().default(true),
 });
 
 export const campaignConfigSchema = z.object({
@@ -40,8 +60,10 @@ export const campaignConfigSchema = z.object({
   concurrency: z.number().int().positive().max(256),
   seed: z.number().int(),
   timeouts: timeoutsSchema.prefault({}),
+  training: trainingSchema.prefault({}),
 });
 
 export type CampaignConfig = z.infer<typeof campaignConfigSchema>;
 export type CampaignConfigInput = z.input<typeof campaignConfigSchema>;
 export type ActivityTimeouts = CampaignConfig['timeouts'];
+export type TrainingConfig = CampaignConfig['training'];

@@ -1,5 +1,5 @@
 // Named activity timeout presets, built from the campaign's timeouts.
-import type { ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 import type { ActivityTimeouts } from '../machines/campaign-config';
 
 export interface ActivityPresets {
@@ -11,6 +11,8 @@ export interface ActivityPresets {
   store: ActivityOptions;
   /** Loading the task set: a bad spec fails at once. */
   setup: ActivityOptions;
+  /** The training step: long, heartbeating, cancellable; a retry resumes from the trainer's checkpoint. */
+  training: ActivityOptions;
 }
 
 export function activityPresets(timeouts: ActivityTimeouts): ActivityPresets {
@@ -18,7 +20,9 @@ export function activityPresets(timeouts: ActivityTimeouts): ActivityPresets {
   return {
     player: { startToCloseTimeout: timeouts.playerMs, heartbeatTimeout: timeouts.heartbeatMs, retry },
     sandbox: { startToCloseTimeout: timeouts.sandboxMs, heartbeatTimeout: timeouts.heartbeatMs, retry },
-    store: { startToCloseTimeout: timeouts.storeMs, retry: { ...retry, maximumAttempts: 0 } },
+    // No maximumAttempts: unlimited.
+    store: { startToCloseTimeout: timeouts.storeMs, retry: { initialInterval: 200, backoffCoefficient: 2, maximumInterval: timeouts.maximumIntervalMs } },
     setup: { startToCloseTimeout: timeouts.storeMs, retry: { ...retry, maximumAttempts: 3 } },
+    training: { startToCloseTimeout: timeouts.trainingMs, heartbeatTimeout: timeouts.heartbeatMs, retry: { ...retry, maximumAttempts: 5 }, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED },
   };
 }

@@ -3,7 +3,9 @@
 // the history stays bounded however many rounds there are.
 import {
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
   continueAsNew,
   log,
   ParentClosePolicy,
@@ -48,11 +50,13 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const presets = activityPresets(config.timeouts);
   const setup = proxyActivities<SinqActivities>(presets.setup);
   const store = proxyActivities<SinqActivities>(presets.store);
-  const training = proxyActivities<SinqActivities>(presets.player);
+  const training = proxyActivities<SinqActivities>(presets.training);
 
   let concurrency = input.concurrency ?? config.concurrency;
   let paused = input.paused ?? false;
   let cancelled = false;
+  // The running training step, so a cancel can stop the trainer too.
+  let trainingScope: CancellationScope | null = null;
   let phase: CampaignPhase = 'loading';
   let total = 0;
   let running = 0;
@@ -67,6 +71,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   });
   setHandler(cancelSignal, () => {
     cancelled = true;
+    trainingScope?.cancel();
   });
   setHandler(setConcurrencySignal, (value) => {
     if (Number.isInteger(value) && value > 0) concurrency = value;
@@ -184,7 +189,19 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   }
 
   phase = 'training';
-  const trained = await training.trainRound({ campaignId, round, generator, evaluator });
+  const scope = new CancellationScope();
+  trainingScope = scope;
+  let trained: Awaited<ReturnType<SinqActivities['trainRound']>>;
+  try {
+    trained = await scope.run(() => training.trainRound({ campaignId, round, generator, evaluator }));
+  } catch (err) {
+    if (!(cancelled && isCancellation(err))) throw err;
+    phase = 'cancelled';
+    await store.recordCampaign({ campaignId, config, status: 'cancelled' });
+    return { campaignId, status: 'cancelled', rounds: summaries };
+  } finally {
+    trainingScope = null;
+  }
 
   if (round + 1 < config.rounds) {
     const next: CampaignWorkflowInput = {

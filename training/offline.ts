@@ -1,0 +1,65 @@
+// The offline players' training step: one multiplicative-weights update of each learnable player
+// from a round's records, giving the next round's player specs (new state, new version). Pure.
+import { parsePolicySpec } from '../actors/policies/registry';
+import type { EpisodeRecord, PlayerSpec } from '../machines/types';
+import { defaultLearningOptions, updateFuzzState, updateMutationState, type LearningOptions } from './learn';
+
+export type PlayerRole = 'generator' | 'evaluator';
+
+export interface OfflineUpdate {
+  role: PlayerRole;
+  /** The next round's player: same policy, learned state, new version. */
+  spec: PlayerSpec;
+  version: string;
+  /** What the update saw and changed (stored with the state). */
+  metrics: Record<string, unknown>;
+}
+
+/** Version label of an offline player's state learned from round `round` of `campaignId`. */
+export function offlineVersion(policy: string, campaignId: string, round: number): string {
+  return `${policy}-state:${campaignId}-r${round}`;
+}
+
+export function isLearnableOffline(role: PlayerRole, spec: PlayerSpec): boolean {
+  const name = parsePolicySpec(spec.policy).name;
+  return role === 'generator' ? name === 'mutation' : name === 'fuzz';
+}
+
+/** Updates whichever of the two players is an offline learner; the others are left to the LLM path. */
+export function learnOfflinePlayers(
+  input: {
+    campaignId: string;
+    round: number;
+    generator: PlayerSpec;
+    evaluator: PlayerSpec;
+    records: readonly EpisodeRecord[];
+  },
+  options: LearningOptions = defaultLearningOptions,
+): OfflineUpdate[] {
+  const updates: OfflineUpdate[] = [];
+  if (isLearnableOffline('generator', input.generator)) {
+    const update = updateMutationState(input.generator.policyState, input.records, options);
+    const version = offlineVersion(parsePolicySpec(input.generator.policy).name, input.campaignId, input.round);
+    updates.push({
+      role: 'generator',
+      spec: { ...input.generator, model: version, policyState: update.state },
+      version,
+      metrics: { operators: update.stats, operatorWeights: update.operatorWeights },
+    });
+  }
+  if (isLearnableOffline('evaluator', input.evaluator)) {
+    const update = updateFuzzState(input.evaluator.policyState, input.records, options);
+    const version = offlineVersion(parsePolicySpec(input.evaluator.policy).name, input.campaignId, input.round);
+    updates.push({
+      role: 'evaluator',
+      spec: { ...input.evaluator, model: version, policyState: update.state },
+      version,
+      metrics: {
+        kills: update.kills,
+        strategyWeights: update.strategyWeights,
+        seedSourceWeights: update.seedSourceWeights,
+      },
+    });
+  }
+  return updates;
+}

@@ -1,0 +1,50 @@
+// Facts about a recorded episode that the offline learners need, read back from the players' own
+// replies: which mutation operator made the variant (and where), and which fuzz strategy found each
+// diverging input. Pure.
+import { mutationOperators, type MutationOperator } from '../actors/policies/mutation/enumerate';
+import { fuzzStrategies, seedSources, type FuzzStrategy, type SeedSource } from '../actors/policies/fuzz/state';
+import type { EpisodeRecord } from '../machines/types';
+
+export interface MutationFact {
+  operator: MutationOperator;
+  line: number;
+}
+
+const MUTATION_ANALYSIS = /Mutation `([a-z-]+)` at line (\d+), column \d+/;
+const FUZZ_STRATEGY = /\(strategy: ([a-z-]+)\)/;
+
+function isOperator(value: string): value is MutationOperator {
+  return (mutationOperators as readonly string[]).includes(value);
+}
+
+export function isStrategy(value: string): value is FuzzStrategy {
+  return (fuzzStrategies as readonly string[]).includes(value);
+}
+
+export function isSeedSource(value: string): value is SeedSource {
+  return (seedSources as readonly string[]).includes(value);
+}
+
+/** The operator and line of a mutation generator's play, or null for any other reply. */
+export function mutationFactOf(record: Pick<EpisodeRecord, 'proposal'>): MutationFact | null {
+  const raw = record.proposal?.reply.raw;
+  if (raw === undefined) return null;
+  const match = MUTATION_ANALYSIS.exec(raw);
+  if (!match || !isOperator(match[1] ?? '')) return null;
+  return { operator: match[1] as MutationOperator, line: Number(match[2]) };
+}
+
+/** For each evaluator attempt that found a diverging input: the strategy or seed source that produced it. */
+export function killOrigins(
+  record: Pick<EpisodeRecord, 'attack' | 'attemptVerdicts'>,
+): Array<FuzzStrategy | SeedSource> {
+  const replies = record.attack?.replies ?? [];
+  const origins: Array<FuzzStrategy | SeedSource> = [];
+  for (const verdict of record.attemptVerdicts) {
+    if (!verdict.found) continue;
+    const raw = replies[verdict.index]?.raw ?? '';
+    const origin = FUZZ_STRATEGY.exec(raw)?.[1] ?? '';
+    if (isStrategy(origin) || isSeedSource(origin)) origins.push(origin);
+  }
+  return origins;
+}
