@@ -22,6 +22,8 @@ export function encodeFrame(message: unknown): Buffer {
 export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  /** Body length of the frame being received, once its header is in. */
+  private expected: number | undefined;
 
   constructor(private readonly maxFrameBytes: number) {}
 
@@ -29,16 +31,22 @@ export class FrameDecoder {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     const frames: Buffer[] = [];
-    while (this.buffered >= 4) {
-      let head = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-      this.chunks = [head];
-      const length = head.readUInt32BE(0);
-      if (length > this.maxFrameBytes) throw new Error(`zygote frame of ${length} bytes exceeds ${this.maxFrameBytes}`);
-      if (this.buffered < 4 + length) break;
-      frames.push(head.subarray(4, 4 + length));
-      head = head.subarray(4 + length);
-      this.chunks = head.length > 0 ? [head] : [];
-      this.buffered = head.length;
+    while (true) {
+      if (this.expected === undefined) {
+        if (this.buffered < 4) break;
+        if (this.chunks[0]!.length < 4) this.chunks = [Buffer.concat(this.chunks)];
+        const length = this.chunks[0]!.readUInt32BE(0);
+        if (length > this.maxFrameBytes) throw new Error(`zygote frame of ${length} bytes exceeds ${this.maxFrameBytes}`);
+        this.expected = length;
+      }
+      // Join the chunks only once the whole frame is here (large results arrive in many chunks).
+      if (this.buffered < 4 + this.expected) break;
+      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      frames.push(all.subarray(4, 4 + this.expected));
+      const rest = all.subarray(4 + this.expected);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.buffered = rest.length;
+      this.expected = undefined;
     }
     return frames;
   }

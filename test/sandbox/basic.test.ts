@@ -77,6 +77,14 @@ describe('sandbox: basic outcomes', () => {
     if (outcome.kind === 'invalid') expect(outcome.reason).toMatch(reason);
   });
 
+  it('brings back large results whole', async () => {
+    const outcome = await sandbox.run({ source: 'def f(n):\n    return ["x" * 50 for _ in range(n)]\n', entryPoint: 'f', input: '{"n": 100000}' });
+    expect(outcome.kind).toBe('returned');
+    if (outcome.kind !== 'returned' || outcome.value.t !== 'list') throw new Error('expected a list');
+    expect(outcome.value.v).toHaveLength(100000);
+    expect(outcome.value.v[99999]).toEqual({ t: 'str', v: 'x'.repeat(50) });
+  });
+
   it('runs a pair on the same input', async () => {
     const pair = await sandbox.runPair({
       original: 'def f(n):\n    return n * 2\n',
