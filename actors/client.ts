@@ -50,6 +50,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Keeps the same id across retries and in logs; random when omitted. */
   requestId?: string;
+  /** Called on each sign of life from the replica (e.g. to heartbeat a Temporal activity). */
+  onProgress?: () => void;
 }
 
 const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 5_000, maxAttempts: 50 };
@@ -142,7 +144,7 @@ export class ActorClient {
         });
       }
       try {
-        return await this.attempt(role, subject, data, requestId, deadline, options.signal, validate);
+        return await this.attempt(role, subject, data, requestId, deadline, options, validate);
       } catch (err) {
         if (!(err instanceof ActorError) || !err.retryable || attempt >= this.retry.maxAttempts) throw err;
         lastError = err;
@@ -164,9 +166,10 @@ export class ActorClient {
     data: Uint8Array,
     requestId: string,
     deadline: number,
-    signal: AbortSignal | undefined,
+    options: CallOptions,
     validate: (body: unknown) => { success: true; data: T } | { success: false; error: { message: string } },
   ): Promise<T> {
+    const signal = options.signal;
     return new Promise<T>((resolve, reject) => {
       const token = `${(this.tokenCounter++).toString(36)}`;
       let silenceTimer: NodeJS.Timeout | undefined;
@@ -210,6 +213,11 @@ export class ActorClient {
           if (headers?.has(HEARTBEAT_HEADER)) {
             heardFromReplica = true;
             armSilence();
+            try {
+              options.onProgress?.();
+            } catch (err) {
+              this.log.warn({ err, requestId }, 'progress callback failed');
+            }
             return;
           }
           finish(this.decodeReply(msg, validate));

@@ -1,16 +1,16 @@
 // Runs the actors of one role in this process: N replicas, each a NATS service on its own
 // connection, sharing one sandbox. Policies come from the registry by spec; a policy that can
 // check its model server (Ollama) does so before the first replica starts.
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import type { Logger } from '../lib/log';
 import { silentLogger } from '../lib/log';
 import type { Sandbox } from '../sandbox/api';
 import type { ActorRole } from './envelopes';
-import { ActorError } from './errors';
+import { connectNats, natsUrl as resolveNatsUrl } from './connection';
 import type { EvaluatorPolicy, GeneratorPolicy } from './policies/types';
 import { startActorService, type ActorBinding, type ActorService } from './service';
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+export { DEFAULT_NATS_URL } from './connection';
 
 export interface StartActorsOptions {
   role: ActorRole;
@@ -54,7 +54,7 @@ function bind(options: StartActorsOptions): ActorBinding {
 
 export async function startActors(options: StartActorsOptions): Promise<RunningActors> {
   const log = options.log ?? silentLogger;
-  const natsUrl = options.natsUrl ?? process.env.NATS_URL ?? DEFAULT_NATS_URL;
+  const natsUrl = resolveNatsUrl(options.natsUrl);
   const replicas = options.replicas ?? 1;
   if (!Number.isInteger(replicas) || replicas < 1) throw new RangeError(`replicas must be a positive integer, got ${replicas}`);
 
@@ -68,18 +68,7 @@ export async function startActors(options: StartActorsOptions): Promise<RunningA
   const services: ActorService[] = [];
   try {
     for (let replica = 0; replica < replicas; replica++) {
-      const nc = await connect({
-        servers: natsUrl,
-        name: `sinq-${options.role}-${replica}`,
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 250,
-      }).catch((err: unknown) => {
-        const reason = err instanceof Error ? err.message : String(err);
-        throw new ActorError('connection', `cannot reach NATS at ${natsUrl} (${reason}); start it with 'sinq up' or point --nats / NATS_URL at a running server`, {
-          cause: err,
-          retryable: false,
-        });
-      });
+      const nc = await connectNats({ url: natsUrl, name: `sinq-${options.role}-${replica}` });
       connections.push(nc);
       void (async () => {
         for await (const status of nc.status()) {

@@ -88,6 +88,9 @@ export function queueGroup(role: ActorRole): string {
 interface InFlight {
   controller: AbortController;
   done: Promise<void>;
+  /** The request message and any retries of it that reached this replica while it ran: all get the reply. */
+  callers: ServiceMsg[];
+  beat(msg: ServiceMsg): void;
 }
 
 /** Aborts with this reason mean "reply with this error". */
@@ -131,28 +134,33 @@ export async function startActorService(options: ActorServiceOptions): Promise<A
     counters.failed[code] = (counters.failed[code] ?? 0) + 1;
   }
 
-  function replyError(msg: ServiceMsg, info: ActorErrorInfo, requestId?: string): void {
+  function replyError(msgs: ServiceMsg | ServiceMsg[], info: ActorErrorInfo, requestId?: string): void {
     countFailure(info.code);
-    try {
-      msg.respondError(serviceStatusCode(info.code), info.message.slice(0, 500), encodeJson(errorResponse(info, requestId, identity)));
-    } catch (err) {
-      log.warn({ err, requestId }, 'could not send error reply');
+    const data = encodeJson(errorResponse(info, requestId, identity));
+    for (const msg of Array.isArray(msgs) ? msgs : [msgs]) {
+      try {
+        msg.respondError(serviceStatusCode(info.code), info.message.slice(0, 500), data);
+      } catch (err) {
+        log.warn({ err, requestId }, 'could not send error reply');
+      }
     }
   }
 
-  function replyOk(msg: ServiceMsg, body: ProposeResponse | AttackResponse): void {
+  function replyOk(msgs: ServiceMsg[], body: ProposeResponse | AttackResponse): void {
     const data = encodeJson(body);
     const limit = nc.info?.max_payload ?? 1024 * 1024;
     if (data.length > limit) {
-      replyError(msg, { code: 'too-large', message: `reply of ${data.length} bytes exceeds the NATS max payload of ${limit} bytes`, retryable: false }, body.requestId);
+      replyError(msgs, { code: 'too-large', message: `reply of ${data.length} bytes exceeds the NATS max payload of ${limit} bytes`, retryable: false }, body.requestId);
       return;
     }
-    try {
-      msg.respond(data);
-      counters.completed++;
-    } catch (err) {
-      countFailure('connection');
-      log.warn({ err, requestId: body.requestId }, 'could not send reply');
+    counters.completed++;
+    for (const msg of msgs) {
+      try {
+        msg.respond(data);
+      } catch (err) {
+        countFailure('connection');
+        log.warn({ err, requestId: body.requestId }, 'could not send reply');
+      }
     }
   }
 
@@ -231,8 +239,13 @@ export async function startActorService(options: ActorServiceOptions): Promise<A
       replyError(msg, { code: 'shutting-down', message: 'actor is shutting down', retryable: true }, requestId);
       return;
     }
-    if (inFlight.has(requestId)) {
-      replyError(msg, { code: 'bad-request', message: `request id ${requestId} is already running on this replica`, retryable: false }, requestId);
+    const running = inFlight.get(requestId);
+    if (running) {
+      // A retry of a request this replica is still working on (its first reply was lost, or the
+      // caller thought it silent): answer it from the same run instead of starting another.
+      running.callers.push(msg);
+      running.beat(msg);
+      rlog.info({ callers: running.callers.length }, 'retry joined the running request');
       return;
     }
     const remaining = request.deadline - receivedAt;
@@ -245,19 +258,20 @@ export async function startActorService(options: ActorServiceOptions): Promise<A
     const deadlineTimer = setTimeout(() => controller.abort(abortReason('timeout', `deadline of ${remaining} ms exceeded`)), remaining);
     const heartbeatHeaders = natsHeaders();
     heartbeatHeaders.set(HEARTBEAT_HEADER, identity.serviceId);
-    const beat = (): void => {
-      if (msg.reply && !nc.isClosed()) {
+    const beat = (caller: ServiceMsg): void => {
+      if (request.heartbeatMs > 0 && caller.reply && !nc.isClosed()) {
         try {
-          nc.publish(msg.reply, undefined, { headers: heartbeatHeaders });
+          nc.publish(caller.reply, undefined, { headers: heartbeatHeaders });
         } catch {
           // the final reply or the caller's timeout settles the request
         }
       }
     };
-    const heartbeat = request.heartbeatMs > 0 ? setInterval(beat, request.heartbeatMs) : undefined;
-    if (request.heartbeatMs > 0) beat();
+    const callers = [msg];
+    const heartbeat = request.heartbeatMs > 0 ? setInterval(() => callers.forEach(beat), request.heartbeatMs) : undefined;
+    beat(msg);
     let settle!: () => void;
-    inFlight.set(requestId, { controller, done: new Promise<void>((resolve) => (settle = resolve)) });
+    inFlight.set(requestId, { controller, done: new Promise<void>((resolve) => (settle = resolve)), callers, beat });
 
     let release: (() => void) | undefined;
     try {
@@ -276,7 +290,7 @@ export async function startActorService(options: ActorServiceOptions): Promise<A
       const complete = await Promise.race([work, aborted]);
       const finishedAt = Date.now();
       replyOk(
-        msg,
+        callers,
         complete({
           v: ENVELOPE_VERSION,
           ok: true,
@@ -294,7 +308,7 @@ export async function startActorService(options: ActorServiceOptions): Promise<A
           : classifyActorError(reason);
       if (info.code === 'policy-failed') rlog.error({ err }, 'policy failed');
       else rlog.info({ code: info.code, message: info.message }, 'request failed');
-      replyError(msg, info, requestId);
+      replyError(callers, info, requestId);
     } finally {
       release?.();
       clearTimeout(deadlineTimer);

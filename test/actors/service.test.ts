@@ -132,6 +132,23 @@ describe('actor services over NATS', () => {
     client.close();
   });
 
+  it('answers a retry that reaches the replica still running the request from the same run', async () => {
+    let calls = 0;
+    services.push(
+      await startActorService({
+        nc: await conn(),
+        actor: { role: 'generator', spec: 'echo-join', policy: echoGenerator('echo-join', { delayMs: 900, onCall: () => calls++ }) },
+        sandbox: refusingSandbox,
+      }),
+    );
+    // Heartbeats rarer than the client's patience: the client retries while the replica works.
+    const client = new ActorClient(await conn(), { heartbeatMs: 5_000, silenceMs: 250, retry: { initialDelayMs: 10, maxDelayMs: 20 } });
+    const result = await client.propose({ policy: 'echo-join', task: sampleTask, targetDifficulty: 3, seed: 77 }, { timeoutMs: 10_000 });
+    expect(result.reply.raw).toContain('# seed 77');
+    expect(calls).toBe(1);
+    client.close();
+  });
+
   it('shares load between replicas and loses no request when one dies mid-run', async () => {
     const served = new Map<number, number>();
     const replicas: Array<{ nc: NatsConnection; service: ActorService }> = [];
