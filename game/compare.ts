@@ -64,6 +64,14 @@ function realKey(r: Real): string {
   return Number.isNaN(r.float) ? 'fnan' : `f${r.float}`;
 }
 
+/**
+ * Default reprs carry memory addresses (`<Foo object at 0x7f3a…>`, `<function f at 0x…>`), which
+ * differ between two processes running the same code; they are blanked before comparing.
+ */
+export function withoutAddresses(text: string): string {
+  return text.replace(/\bat 0x[0-9a-fA-F]+/g, 'at 0x?');
+}
+
 function isSetLike(value: PyValue): value is Extract<PyValue, { t: 'set' | 'frozenset' }> {
   return value.t === 'set' || value.t === 'frozenset';
 }
@@ -97,7 +105,7 @@ export function pyValueKey(value: PyValue): string {
       return 'D' + JSON.stringify([...entries].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)));
     }
     case 'object':
-      return 'o' + JSON.stringify([value.type, value.repr]);
+      return 'o' + JSON.stringify([value.type, withoutAddresses(value.repr)]);
   }
 }
 
@@ -138,7 +146,8 @@ function dictEqual(a: Array<[PyValue, PyValue]>, b: Array<[PyValue, PyValue]>): 
  * - set and frozenset compare by members regardless of order and of which of the two they are;
  * - dicts compare order-free, with keys matched by the same numeric rules (1, 1.0 and True are one key);
  * - `object` values (anything the sandbox could not convert) are equal iff same type name and repr:
- *   a user `__eq__` cannot be called across the process boundary, so repr is the best evidence.
+ *   a user `__eq__` cannot be called across the process boundary, so repr is the best evidence;
+ *   memory addresses in reprs are ignored (`withoutAddresses`).
  */
 export function compareValues(a: PyValue, b: PyValue): boolean {
   if (isNumeric(a) || isNumeric(b)) {
@@ -162,7 +171,7 @@ export function compareValues(a: PyValue, b: PyValue): boolean {
     case 'dict':
       return b.t === 'dict' && dictEqual(a.v, b.v);
     case 'object':
-      return b.t === 'object' && a.type === b.type && a.repr === b.repr;
+      return b.t === 'object' && a.type === b.type && withoutAddresses(a.repr) === withoutAddresses(b.repr);
     default:
       return false;
   }
@@ -195,7 +204,8 @@ function describe(outcome: Outcome): string {
  * Compares what two programs did on the same input, `limitMs` being the limit they ran under:
  * - invalid on either side (syntax error, missing entry point, bad input) → not-comparable;
  * - returned vs returned → same iff the values are equal (`compareValues`);
- * - raised vs raised → same iff the exception type and message are equal (not object identity);
+ * - raised vs raised → same iff the exception type and message are equal (not object identity;
+ *   memory addresses in messages ignored);
  * - returned vs raised → different;
  * - timeout vs timeout → same (neither halted);
  * - timeout vs returned/raised → different only if the finished side took at most
@@ -217,7 +227,7 @@ export function compareOutcomes(a: Outcome, b: Outcome, limitMs: number): Outcom
   }
   if (a.kind === 'raised' && b.kind === 'raised') {
     if (a.type !== b.type) return { relation: 'different', reason: `raised ${a.type} vs ${b.type}` };
-    return a.message === b.message
+    return withoutAddresses(a.message) === withoutAddresses(b.message)
       ? { relation: 'same', reason: `both raised ${a.type} with the same message` }
       : { relation: 'different', reason: `both raised ${a.type}, messages differ` };
   }

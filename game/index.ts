@@ -1,6 +1,13 @@
 // The public surface of the game rules (pure functions, no I/O).
 export type * from './types';
-export { compareValues, compareOutcomes, pyValueKey, type OutcomeComparison, type OutcomeRelation } from './compare';
+export {
+  compareValues,
+  compareOutcomes,
+  pyValueKey,
+  withoutAddresses,
+  type OutcomeComparison,
+  type OutcomeRelation,
+} from './compare';
 export {
   parseGeneratorReply,
   parseEvaluatorReply,

@@ -80,6 +80,18 @@ describe('compareValues: Python == semantics', () => {
       { t: 'object', type: 'Bar', repr: '<x>' },
       false,
     ],
+    [
+      'objects: addresses in default reprs ignored',
+      { t: 'object', type: 'Foo', repr: '<__main__.Foo object at 0x7f3a2b1c0d90>' },
+      { t: 'object', type: 'Foo', repr: '<__main__.Foo object at 0x7f11aa000010>' },
+      true,
+    ],
+    [
+      'objects: other text in reprs still counts',
+      { t: 'object', type: 'Foo', repr: '<__main__.Foo object at 0x7f3a2b1c0d90> 1' },
+      { t: 'object', type: 'Foo', repr: '<__main__.Foo object at 0x7f3a2b1c0d90> 2' },
+      false,
+    ],
     ['[nan] == [nan]', list(float('nan')), list(float('nan')), true],
     ['{nan} == {nan}', set(float('nan')), set(float('nan')), true],
   ])('%s', (_name, a, b, expected) => {
@@ -166,6 +178,12 @@ describe('compareOutcomes', () => {
       'same exception type and message (not identity)',
       raised('ValueError', 'bad'),
       raised('ValueError', 'bad'),
+      'same',
+    ],
+    [
+      'messages that differ only in a memory address',
+      raised('TypeError', "'<' not supported: <Foo object at 0x7f01> and <Foo object at 0x7f02>"),
+      raised('TypeError', "'<' not supported: <Foo object at 0x7e99> and <Foo object at 0x7e98>"),
       'same',
     ],
     ['same type, other message', raised('ValueError', 'bad'), raised('ValueError', 'worse'), 'different'],
