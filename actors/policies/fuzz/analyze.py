@@ -312,6 +312,27 @@ def params_of(func, hints):
     return out
 
 
+def guard_constants(tree, lines):
+    """Constants in the conditions that guard the changed lines: reaching a change needs them."""
+    out = []
+
+    def visit(node, guards):
+        if getattr(node, 'lineno', None) in lines and not isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)):
+            for test in guards:
+                out.extend(constants(test))
+            return
+        if isinstance(node, (ast.If, ast.While)):
+            visit(node.test, guards)
+            for child in node.body + node.orelse:
+                visit(child, guards + [node.test])
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, guards)
+
+    visit(tree, [])
+    return out
+
+
 def length_hints(tree, lines):
     """Integers compared against len(...) on the given lines: lengths worth trying."""
     out = []
@@ -386,7 +407,8 @@ def analyze(request):
         a_norm = ast.parse(ast.unparse(a_tree))
         b_norm = ast.parse(ast.unparse(b_tree))
         a_lines, b_lines, texts = changed_lines(a_norm, b_norm)
-        changed = constants(a_norm, a_lines) + constants(b_norm, b_lines)
+        changed = (constants(a_norm, a_lines) + constants(b_norm, b_lines)
+                   + guard_constants(a_norm, a_lines) + guard_constants(b_norm, b_lines))
         lens += length_hints(b_tree, None)
     return {
         'ok': True,

@@ -146,13 +146,25 @@ class InputSource {
       case 'literal': {
         const constants = strategy === 'diff-constant' && model.changed.length > 0 ? model.changed : [...model.changed, ...literalValues(model)];
         if (constants.length === 0 && model.lengths.length === 0) return mutateOnce();
-        const useLength = model.lengths.length > 0 && (constants.length === 0 || rng.chance(0.2));
-        const c = useLength ? { t: 'int' as const, v: String(rng.pick(model.lengths)) } : rng.pick(constants);
-        for (const i of rng.shuffle([...Array(n).keys()])) {
-          const injected = injectConstant((base[i] as FuzzInput[number])[1], c, rng, model.pool);
-          if (injected) return at(base, i, () => injected);
+        // Often a change is reached only when several parameters take code constants at once.
+        const rounds = n > 1 && rng.chance(0.5) ? 2 : 1;
+        let input = base;
+        let changed = false;
+        const params = rng.shuffle([...Array(n).keys()]);
+        for (let r = 0; r < rounds; r++) {
+          const useLength = model.lengths.length > 0 && (constants.length === 0 || rng.chance(0.2));
+          const c = useLength ? { t: 'int' as const, v: String(rng.pick(model.lengths)) } : rng.pick(constants);
+          for (const i of params) {
+            const injected = injectConstant((input[i] as FuzzInput[number])[1], c, rng, model.pool);
+            if (injected) {
+              input = at(input, i, () => injected);
+              params.splice(params.indexOf(i), 1);
+              changed = true;
+              break;
+            }
+          }
         }
-        return mutateOnce();
+        return changed ? input : mutateOnce();
       }
       case 'boundary': {
         const i = rng.int(0, n - 1);

@@ -94,7 +94,9 @@ export function valueSize(value: PyValue): number {
       return value.v ? 1 : 0;
     case 'int': {
       const n = intValue(value) ?? 0n;
-      return bigAbs(n).toString(2).length + (n === 0n ? 0 : 1) + (n < 0n ? 1 : 0);
+      const abs = bigAbs(n);
+      const magnitude = abs < 2n ** 52n ? Math.log2(1 + Number(abs)) : abs.toString(2).length;
+      return magnitude + (n === 0n ? 0 : 1) + (n < 0n ? 0.5 : 0);
     }
     case 'float': {
       const v = typeof value.v === 'number' ? value.v : 1e308;

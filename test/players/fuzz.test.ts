@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fuzzAttack, createFuzzEvaluator } from '../../actors/policies/fuzz/policy';
+import { resolveFuzzPolicyState, PolicyStateError } from '../../actors/policies/fuzz/state';
+import type { FuzzFound, FuzzResult } from '../../actors/policies/fuzz/engine';
+import { compareOutcomes } from '../../game/compare';
+import type { Task } from '../../game/types';
+import { silentLogger } from '../../lib/log';
+import { createSandbox, type Sandbox } from '../../sandbox/index';
+
+function task(source: string, exampleInputs: string[] = [], entryPoint = 'f'): Task {
+  return { id: 't', description: '', source, entryPoint, exampleInputs, origin: 'test' };
+}
+
+const budget = resolveFuzzPolicyState({}, { maxExecutions: 150 });
+
+describe('fuzzing evaluator', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await createSandbox({ workers: 2 });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  async function attack(original: string, variant: string, examples: string[] = [], seed = 1): Promise<FuzzResult> {
+    const { attempts } = await fuzzAttack(task(original, examples), variant, { attempts: 1, seed, state: budget, sandbox });
+    return attempts[0]!.result;
+  }
+
+  async function expectDiverges(original: string, variant: string, input: string): Promise<void> {
+    const o = await sandbox.runPair({ original, variant, entryPoint: 'f', input, timeoutMs: 2000 });
+    expect(compareOutcomes(o.original, o.variant, 2000).relation).toBe('different');
+  }
+
+  it('finds a boundary change (x > 10 vs x >= 10) without examples, shrunk to the boundary', async () => {
+    const original = 'def f(x):\n    if x > 10:\n        return "big"\n    return "small"\n';
+    const variant = 'def f(x):\n    if x >= 10:\n        return "big"\n    return "small"\n';
+    const result = await attack(original, variant);
+    expect(result.found).toBe(true);
+    const found = result as FuzzFound;
+    expect(found.input).toBe('{"x": 10}');
+    expect(found.executions).toBeLessThanOrEqual(150);
+    await expectDiverges(original, variant, found.input);
+  });
+
+  it('finds a changed string constant and shrinks the input', async () => {
+    const original = 'def f(text):\n    return text.replace("cat", "dog")\n';
+    const variant = 'def f(text):\n    return text.replace("cat", "dot")\n';
+    const result = await attack(original, variant, ['{"text": "the quick brown fox jumps over the lazy hound"}']);
+    expect(result.found).toBe(true);
+    const found = result as FuzzFound;
+    expect(found.input).toBe('{"text": "cat"}');
+    await expectDiverges(original, variant, found.input);
+  });
+
+  it('finds an off-by-one slice and shrinks the list', async () => {
+    const original = 'def f(xs, k):\n    return sum(xs[:k])\n';
+    const variant = 'def f(xs, k):\n    return sum(xs[:k + 1])\n';
+    const result = await attack(original, variant, ['{"xs": [5, 3, 8, 1, 9, 2], "k": 3}']);
+    expect(result.found).toBe(true);
+    const found = result as FuzzFound;
+    expect(found.input.length).toBeLessThan('{"xs": [5, 3, 8, 1, 9, 2], "k": 3}'.length);
+    await expectDiverges(original, variant, found.input);
+  });
+
+  it('finds a divergence that needs a rare value, guided by the changed line', async () => {
+    const original = 'def f(n, s):\n    if n == 7919 and s.endswith("zq"):\n        return -1\n    return n * 2\n';
+    const variant = 'def f(n, s):\n    if n == 7919 and s.endswith("zq"):\n        return -2\n    return n * 2\n';
+    const result = await attack(original, variant, ['{"n": 4, "s": "abc"}']);
+    expect(result.found).toBe(true);
+    await expectDiverges(original, variant, (result as FuzzFound).input);
+  });
+
+  it('returns none found on an equivalent pair, with the executions spent', async () => {
+    const result = await attack('def f(x):\n    return x * 2\n', 'def f(x):\n    return x + x\n');
+    expect(result).toMatchObject({ found: false, executions: 150, stoppedBy: 'budget' });
+  });
+
+  it('is deterministic for a seed', async () => {
+    const original = 'def f(xs):\n    best = 0\n    for x in xs:\n        if x > best:\n            best = x\n    return best\n';
+    const variant = 'def f(xs):\n    best = 0\n    for x in xs:\n        if x >= best + 1:\n            best = x\n    return best\n';
+    const a = await attack(original, variant, [], 5);
+    const b = await attack(original, variant, [], 5);
+    const strip = (r: FuzzResult): unknown => ({ ...r, elapsedMs: 0, outcomes: undefined });
+    expect(strip(a)).toEqual(strip(b));
+  });
+
+  it('answers in the Markdown contract: one reply per attempt, "No" with an input or "Yes" without', async () => {
+    const policy = createFuzzEvaluator();
+    const context = { signal: new AbortController().signal, log: silentLogger, sandbox };
+    const found = await policy.attack({ task: task('def f(x):\n    return x > 3\n', ['{"x": 1}']), variant: 'def f(x):\n    return x > 4\n', attempts: 2, seed: 9 }, context);
+    expect(found.replies).toHaveLength(2);
+    expect(found.prompt[0]?.role).toBe('system');
+    for (const reply of found.replies) {
+      expect(reply.parsed.ok).toBe(true);
+      if (reply.parsed.ok) {
+        expect(reply.parsed.value.equivalent).toBe(false);
+        expect(reply.parsed.value.divergingInput).toBe('{"x": 4}');
+      }
+    }
+    const none = await policy.attack(
+      { task: task('def f(x):\n    return x * 2\n'), variant: 'def f(x):\n    return 2 * x\n', attempts: 1, seed: 1, policyState: { maxExecutions: 20 } },
+      context,
+    );
+    const parsed = none.replies[0]!.parsed;
+    expect(parsed.ok && parsed.value.equivalent === true && parsed.value.divergingInput === null).toBe(true);
+    expect(none.replies[0]!.raw).toContain('tried 20 inputs');
+    await expect(policy.attack({ task: task('def f(x):\n    return x\n'), variant: 'def f(x):\n    return x\n', attempts: 1, seed: 1, policyState: { maxExecutions: -1 } }, context)).rejects.toBeInstanceOf(PolicyStateError);
+  });
+});
