@@ -116,6 +116,21 @@ describe('ollama policy against the Ollama API stand-in', () => {
         .catch((e: unknown) => e);
       expect(classifyActorError(err)).toMatchObject({ code: 'model-unavailable', retryable: true });
     }
+    // A proxy's HTML error page: same outcome, and nothing printed on stdout.
+    const html = { type: 'http-error', status: 502, error: 'Bad Gateway', html: true } as const;
+    ollama.enqueue('coder:1b', html, html, html);
+    const printed: unknown[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void printed.push(args);
+    try {
+      const err = await generator()
+        .propose({ task: sampleTask, targetDifficulty: 3, seed: 5 }, context())
+        .catch((e: unknown) => e);
+      expect(classifyActorError(err)).toMatchObject({ code: 'model-unavailable', retryable: true, message: expect.stringContaining('Bad Gateway') });
+    } finally {
+      console.log = log;
+    }
+    expect(printed).toEqual([]);
     ollama.enqueue('coder:1b', { type: 'http-error', status: 400, error: 'invalid options' });
     const final = await generator()
       .propose({ task: sampleTask, targetDifficulty: 3, seed: 5 }, context())

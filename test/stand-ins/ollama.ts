@@ -11,8 +11,8 @@ import type { AddressInfo, Socket } from 'node:net';
 export type ScriptedReply =
   /** Streams `text` in chunks, then a final `done` line. `doneReason: 'length'` is how Ollama reports hitting num_predict. */
   | { type: 'text'; text: string; chunkChars?: number; chunkDelayMs?: number; headerDelayMs?: number; doneReason?: 'stop' | 'length' }
-  /** Answers with an HTTP error status and an `{error}` JSON body. */
-  | { type: 'http-error'; status: number; error?: string }
+  /** Answers with an HTTP error status and an `{error}` JSON body (or `error` as an HTML page, as a proxy would). */
+  | { type: 'http-error'; status: number; error?: string; html?: boolean }
   /** Destroys the socket: before any response, or after streaming `afterChars` characters of `text`. */
   | { type: 'reset'; text?: string; afterChars?: number }
   /** Streams `text` and ends the body without a `done` line. */
@@ -153,7 +153,12 @@ export async function startOllamaStandIn(options: OllamaStandInOptions = {}): Pr
 
     switch (reply.type) {
       case 'http-error':
-        sendJson(res, reply.status, { error: reply.error ?? `stand-in error ${reply.status}` });
+        if (reply.html) {
+          res.writeHead(reply.status, { 'content-type': 'text/html' });
+          res.end(`<html><body>${reply.error ?? 'error'}</body></html>`);
+        } else {
+          sendJson(res, reply.status, { error: reply.error ?? `stand-in error ${reply.status}` });
+        }
         return;
       case 'reset':
         if (reply.text === undefined || !call.stream) {

@@ -35,12 +35,19 @@ export interface ChatCallResult {
   durationMs: number;
 }
 
-/** An Ollama client whose every request also ends when `signal` fires. */
+/**
+ * An Ollama client whose every request also ends when `signal` fires. Error answers that are not
+ * JSON (a proxy's HTML page) are rewrapped as `{error}` JSON, which the client reads without
+ * printing to stdout.
+ */
 export function ollamaClient(host: string, signal?: AbortSignal): Ollama {
-  if (!signal) return new Ollama({ host });
-  const boundFetch: typeof fetch = (input, init) => {
-    const signals = init?.signal ? [init.signal, signal] : [signal];
-    return fetch(input, { ...init, signal: AbortSignal.any(signals) });
+  const boundFetch: typeof fetch = async (input, init) => {
+    const signals = [init?.signal, signal].filter((s): s is AbortSignal => s !== undefined && s !== null);
+    const response = await fetch(input, { ...init, signal: signals.length > 0 ? AbortSignal.any(signals) : undefined });
+    if (response.ok || response.headers.get('content-type')?.includes('application/json')) return response;
+    const text = (await response.text().catch(() => '')).slice(0, 2000).trim();
+    const error = text || `HTTP ${response.status} ${response.statusText}`.trim();
+    return new Response(JSON.stringify({ error }), { status: response.status, statusText: response.statusText, headers: { 'content-type': 'application/json' } });
   };
   return new Ollama({ host, fetch: boundFetch });
 }
