@@ -76,7 +76,31 @@ export function parseAnswer(text: string): boolean | null {
 /** Headings longer than this are prose, not contract sections (also bounds the regex work). */
 const MAX_HEADING_CHARS = 300;
 
-function classify(heading: Heading): { kind: SectionKind; inline: string } | null {
+const EXACT_NAMES: Record<SectionKind, readonly string[]> = {
+  analysis: ['analysis'],
+  program: ['generated program'],
+  input: ['diverging input example', 'diverging input'],
+  equivalent: ['equivalent'],
+};
+
+interface Classified {
+  kind: SectionKind;
+  inline: string;
+  /** Named exactly as in the contract (synonyms give way to exact names, see `findSections`). */
+  exact: boolean;
+}
+
+function classify(heading: Heading): Classified | null {
+  const found = classifyKind(heading);
+  if (!found) return null;
+  const stripped = normalizeHeadingText(heading.text).replace(/[\s:?.!]+$/, '');
+  const exact = EXACT_NAMES[found.kind].includes(
+    found.kind === 'equivalent' ? (stripped.split(/[\s:?]/)[0] ?? '') : stripped,
+  );
+  return { ...found, exact };
+}
+
+function classifyKind(heading: Heading): { kind: SectionKind; inline: string } | null {
   if (heading.text.length > MAX_HEADING_CHARS) return null;
   const text = normalizeHeadingText(heading.text);
   const stripped = text.replace(/[\s:?.!]+$/, '');
@@ -110,12 +134,18 @@ function classify(heading: Heading): { kind: SectionKind; inline: string } | nul
   return null;
 }
 
+/**
+ * The contract's sections in order. When a section is present under its exact name, synonym
+ * headings of the same kind (e.g. a `### Program` inside the analysis) are ordinary text.
+ */
 function findSections(scan: MarkdownScan): Section[] {
-  const recognized: Array<{ kind: SectionKind; inline: string; heading: Heading }> = [];
+  const classified: Array<Classified & { heading: Heading }> = [];
   for (const heading of scan.headings) {
     const c = classify(heading);
-    if (c) recognized.push({ ...c, heading });
+    if (c) classified.push({ ...c, heading });
   }
+  const exactKinds = new Set(classified.filter((c) => c.exact).map((c) => c.kind));
+  const recognized = classified.filter((c) => c.exact || !exactKinds.has(c.kind));
   return recognized.map((r, i) => ({ ...r, end: recognized[i + 1]?.heading.line ?? scan.lines.length }));
 }
 

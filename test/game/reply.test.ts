@@ -92,6 +92,15 @@ describe('parseGeneratorReply', () => {
     expect(expectParsed(parseGeneratorReply(text))).toMatchObject({ program, divergingInput: "{'a': 1, 'b': 2}" });
   });
 
+  it('lets exact section names win over synonyms used as sub-headings in the analysis', () => {
+    const analysis =
+      '### Program\n```python\ndef add(a, b):\n    return a + b\n```\n### Input\n```python\n{"a": 0, "b": 0}\n```\nSo I add one.';
+    const reply = expectParsed(parseGeneratorReply(generatorText({ analysis })));
+    expect(reply.program).toBe(program);
+    expect(reply.divergingInput).toBe("{'a': 1, 'b': 2}");
+    expect(reply.analysis).toBe(analysis);
+  });
+
   it('drops a <think> preamble whose drafts contain contract sections', () => {
     const draft = generatorText({ program: 'def draft():\n    pass', input: "{'draft': 1}" });
     const reply = expectParsed(parseGeneratorReply(`<think>\n${draft}\n</think>\n\n${generatorText()}`));
