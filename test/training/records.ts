@@ -1,0 +1,81 @@
+// Constructed episode records for the training tests: valid plays at chosen difficulties, with the
+// reply texts the offline players write (operator and strategy in the analysis).
+import { parseEvaluatorReply, parseGeneratorReply, renderEvaluatorReply, renderGeneratorReply } from '../../game/reply';
+import type { Task } from '../../game/types';
+import type { AttemptVerdict, EpisodeOutcome, EpisodeRecord } from '../../machines/types';
+
+export function task(id: string): Task {
+  return {
+    id,
+    description: `task ${id}`,
+    source: `def f(x):\n    return x + ${id.length}\n`,
+    entryPoint: 'f',
+    exampleInputs: ['{"x": 1}'],
+    origin: 'sinq',
+  };
+}
+
+export interface RecordSpec {
+  round?: number;
+  taskId: string;
+  outcome?: EpisodeOutcome;
+  difficulty?: number | null;
+  operator?: string;
+  targetDifficulty?: number;
+  /** Which attempts found a diverging input, and with what strategy. */
+  kills?: Array<string | null>;
+  campaignId?: string;
+}
+
+export function record(spec: RecordSpec): EpisodeRecord {
+  const round = spec.round ?? 0;
+  const t = task(spec.taskId);
+  const campaignId = spec.campaignId ?? 'c1';
+  const outcome = spec.outcome ?? 'valid';
+  const variant = `def f(x):\n    return x - ${spec.taskId.length} + ${round}\n`;
+  const generatorRaw = renderGeneratorReply({
+    analysis: `Mutation \`${spec.operator ?? 'arithmetic'}\` at line 2, column 11: changed + to -. Difficulty check for ${spec.taskId}.`,
+    program: variant,
+    divergingInput: '{"x": 0}',
+  });
+  const kills = spec.kills ?? [];
+  const replies = kills.map((strategy, i) => {
+    const raw = renderEvaluatorReply(
+      strategy === null
+        ? { analysis: `Attempt ${i}: nothing found, so I take them to be equivalent.`, equivalent: true, divergingInput: null }
+        : { analysis: `Attempt ${i}: differential fuzzing found a diverging input after 3 inputs (strategy: ${strategy}) and shrank it.`, equivalent: false, divergingInput: `{"x": ${i}}` },
+    );
+    return { raw, parsed: parseEvaluatorReply(raw), durationMs: 1 };
+  });
+  const verdicts: AttemptVerdict[] = kills.map((strategy, index) => ({
+    index,
+    input: strategy === null ? null : `{"x": ${index}}`,
+    outcomes: null,
+    found: strategy !== null,
+    failure: strategy === null ? 'said-equivalent' : null,
+    detail: '',
+  }));
+  return {
+    episodeId: `${campaignId}-r${round}-${spec.taskId}`,
+    campaignId,
+    round,
+    task: t,
+    targetDifficulty: spec.targetDifficulty ?? 10,
+    attempts: kills.length,
+    seed: 1,
+    generator: { policy: 'mutation' },
+    evaluator: { policy: 'fuzz' },
+    limitMs: 1000,
+    proposal: { policy: 'mutation', modelVersion: 'mutation-v1', prompt: [], reply: { raw: generatorRaw, parsed: parseGeneratorReply(generatorRaw), durationMs: 1 } },
+    playVerdict: null,
+    attack: outcome === 'valid' ? { policy: 'fuzz', modelVersion: 'fuzz-v1', prompt: [], replies } : null,
+    attemptVerdicts: outcome === 'valid' ? verdicts : [],
+    difficulty: outcome === 'valid' ? (spec.difficulty ?? 0) : null,
+    rewards: null,
+    outcome,
+    reason: outcome === 'valid' ? null : { code: 'no-divergence', detail: 'constructed' },
+    timings: {},
+    versions: { generator: null, evaluator: null },
+    finishedAt: 1,
+  };
+}
