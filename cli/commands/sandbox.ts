@@ -12,7 +12,7 @@ import { CliError } from '../errors';
 export const summary = 'check the sandbox isolation of this host, or run one program in it';
 
 const usage = [
-  'usage: sinq sandbox check [--allow-weak-isolation]',
+  'usage: sinq sandbox check [--smoke] [--allow-weak-isolation]',
   "       sinq sandbox run --program FILE.py --entry NAME --input '{...}' [--timeout-ms N] [--allow-weak-isolation]",
   '       sinq sandbox run --batch FILE.jsonl [--timeout-ms N] [--workers N] [--allow-weak-isolation]',
 ].join('\n');
@@ -22,12 +22,42 @@ function weakAllowed(flag: boolean | undefined): boolean {
   return flag === true || env === '1' || env === 'true' || env === 'yes';
 }
 
+const smokeProgram = [
+  'import socket',
+  'def f(x):',
+  '    try:',
+  '        socket.create_connection(("1.1.1.1", 53), timeout=0.5)',
+  '        network = "reachable"',
+  '    except OSError as e:',
+  '        network = type(e).__name__',
+  '    return [x + 1, network]',
+].join('\n');
+
+/** Starts the sandbox and runs one program that also tries the network: proof the layers work. */
+async function smokeTest(allowWeak: boolean): Promise<{ ok: boolean; outcome?: unknown; error?: string }> {
+  let sandbox: Sandbox | undefined;
+  try {
+    sandbox = await createSandbox({ workers: 1, allowWeakIsolation: allowWeak });
+    const outcome = await sandbox.run({ source: smokeProgram, entryPoint: 'f', input: '{"x": 1}', timeoutMs: 3000 });
+    const value = outcome.kind === 'returned' && outcome.value.t === 'list' ? outcome.value.v : [];
+    const ok = JSON.stringify(value[0]) === JSON.stringify({ t: 'int', v: '2' }) && JSON.stringify(value[1]) !== JSON.stringify({ t: 'str', v: 'reachable' });
+    return { ok, outcome };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  } finally {
+    await sandbox?.close();
+  }
+}
+
 async function check(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { 'allow-weak-isolation': { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { 'allow-weak-isolation': { type: 'boolean' }, smoke: { type: 'boolean' } }, strict: true });
   const report = isolationReport();
   const sufficient = isolationSufficient(report);
-  const refused = !sufficient && !weakAllowed(values['allow-weak-isolation']);
-  process.stdout.write(JSON.stringify({ ...report, sufficient, refused }, null, 2) + '\n');
+  const allowWeak = weakAllowed(values['allow-weak-isolation']);
+  const refused = !sufficient && !allowWeak;
+  const smoke = values.smoke && !refused ? await smokeTest(allowWeak) : undefined;
+  process.stdout.write(JSON.stringify({ ...report, sufficient, refused, ...(smoke ? { smoke } : {}) }, null, 2) + '\n');
+  if (smoke && !smoke.ok) return 1;
   if (refused) {
     process.stderr.write('sinq sandbox: untrusted programs would be refused here; install bubblewrap (apt-get install bubblewrap), run as root, or set SINQ_ALLOW_WEAK_ISOLATION=1\n');
   }

@@ -31,6 +31,14 @@ describe('sinq sandbox', () => {
     expect(code).toBe(report.refused ? 1 : 0);
   });
 
+  it('check --smoke runs a program that cannot reach the network', async () => {
+    const { code, out } = await capture(['check', '--smoke']);
+    const report = JSON.parse(out) as { refused: boolean; smoke?: { ok: boolean } };
+    if (report.refused) return expect(code).toBe(1);
+    expect(report.smoke?.ok).toBe(true);
+    expect(code).toBe(0);
+  });
+
   it('run prints the outcome of a program file', async () => {
     const program = path.join(dir, 'a.py');
     writeFileSync(program, 'def f(xs):\n    return sorted(xs)\n');
