@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface StartEngineOptions {
-  dataDir: string;
+  /** Journal directory; null runs the engine with no journal (benchmark baselines). */
+  dataDir: string | null;
   /** 0 or omitted picks a free port. */
   port?: number;
   startTimeoutMs?: number;
@@ -31,7 +32,8 @@ export class EngineLaunchError extends Error {
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function startEngine(options: StartEngineOptions): Promise<EngineHandle> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/sinq.js'), 'engine', 'start', '--port', String(options.port ?? 0), '--data', options.dataDir], {
+  const storage = options.dataDir === null ? ['--in-memory'] : ['--data', options.dataDir];
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/sinq.js'), 'engine', 'start', '--port', String(options.port ?? 0), ...storage], {
     cwd: repoRoot,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -337,13 +337,26 @@ export class Engine {
     if (!isOpen(run)) {
       this.disarm(run.wft.rt);
       this.disarm(run.runTimeoutRt);
+      this.disarm(run.stickyRt);
       return;
     }
     const wft = run.wft;
     if (wft.phase === 'scheduled' && !wft.rt.queued) {
       wft.rt.queued = true;
       const sid = wft.scheduledEventId;
-      this.workflowTasks.add(this.queueKey(run.namespace, run.taskQueue), (poller) => this.startWorkflowTask(run, sid, poller));
+      const placement = ++run.wftPlacement;
+      const sticky = run.sticky;
+      const queue = sticky ? sticky.queue : run.taskQueue;
+      if (sticky) {
+        // Not picked up from the sticky queue in time: back to the normal queue with full history.
+        this.disarm(run.stickyRt);
+        this.arm(run.stickyRt, Date.now() + sticky.scheduleToStartMs, () => {
+          if (run.wft.phase === 'scheduled' && run.wftPlacement === placement) this.unstick(run);
+        });
+      }
+      this.workflowTasks.add(this.queueKey(run.namespace, queue), (poller) =>
+        run.wftPlacement === placement ? this.startWorkflowTask(run, sid, poller, sticky !== undefined) : null,
+      );
     }
     if (wft.phase === 'started' && wft.rt.timers.length === 0) {
       const sid = wft.scheduledEventId;
@@ -386,6 +399,27 @@ export class Engine {
       act.s2cArmed = true;
       this.arm(act.deadlineRt, act.scheduledTimeMs + s2c, () => this.timeoutActivity(run, act, act.attempt, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE));
     }
+  }
+
+  /** Stops routing the run's workflow tasks to a sticky queue; a scheduled task moves to the normal queue. */
+  unstick(run: Run): void {
+    if (!run.sticky) return;
+    run.sticky = undefined;
+    this.disarm(run.stickyRt);
+    if (run.wft.phase === 'scheduled') {
+      run.wftPlacement++;
+      run.wft.rt.queued = false;
+      this.touch(run);
+      if (!this.uow) this.reconcile(run);
+    }
+  }
+
+  /** A worker is going away: its sticky queue gets no more tasks. */
+  dropStickyQueue(namespace: string, stickyQueue: string): void {
+    for (const run of this.runs.values()) {
+      if (run.namespace === namespace && run.sticky?.queue === stickyQueue) this.unstick(run);
+    }
+    this.workflowTasks.releasePollers(this.queueKey(namespace, stickyQueue));
   }
 
   queueKey(namespace: string, queue: string): string {
@@ -496,10 +530,12 @@ export class Engine {
     run.wft.rt.queued = false;
   }
 
-  private startWorkflowTask(run: Run, scheduledEventId: number, poller: PollerInfo): PollWorkflowTaskResponse | null {
+  /** Hands out the scheduled workflow task. A sticky worker has the run cached: it gets only the new events. */
+  private startWorkflowTask(run: Run, scheduledEventId: number, poller: PollerInfo, sticky = false): PollWorkflowTaskResponse | null {
     if (!isOpen(run) || run.wft.phase !== 'scheduled' || run.wft.scheduledEventId !== scheduledEventId) return null;
     return this.mutate(() => {
       run.wft.rt.queued = false;
+      this.disarm(run.stickyRt);
       this.append(run, [
         this.event(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
           workflowTaskStartedEventAttributes: { scheduledEventId: int64(scheduledEventId), identity: poller.identity, requestId: randomUUID() },
@@ -513,7 +549,7 @@ export class Engine {
         previousStartedEventId: int64(run.previousStartedEventId),
         startedEventId: int64(run.wft.startedEventId),
         attempt: run.wft.attempt,
-        history: { events: run.history },
+        history: { events: sticky ? run.history.slice(run.previousStartedEventId) : run.history },
         workflowExecutionTaskQueue: { name: run.taskQueue, kind: api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
         scheduledTime: msTimestamp(run.wft.scheduledTimeMs),
         startedTime: msTimestamp(run.wft.startedTimeMs),
@@ -569,6 +605,10 @@ export class Engine {
       }),
     ]);
     const completedId = t.st + 1;
+    const stickyQueue = req.stickyAttributes?.workerTaskQueue?.name;
+    run.sticky = stickyQueue
+      ? { queue: stickyQueue, scheduleToStartMs: durationMs(req.stickyAttributes?.scheduleToStartTimeout) || 5000 }
+      : undefined;
     let needsTask = req.forceCreateNewWorkflowTask === true;
     for (const c of commands) {
       if (!isOpen(run)) break;
@@ -582,6 +622,7 @@ export class Engine {
   failWorkflowTask(t: WorkflowTaskToken, req: T.api.workflowservice.v1.IRespondWorkflowTaskFailedRequest): void {
     const run = this.workflowTaskRun(t);
     this.disarm(run.wft.rt);
+    run.sticky = undefined;
     this.append(run, [
       this.event(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
         workflowTaskFailedEventAttributes: {
@@ -600,6 +641,7 @@ export class Engine {
 
   private timeoutWorkflowTask(run: Run, scheduledEventId: number, startedEventId: number): void {
     if (!isOpen(run) || run.wft.phase !== 'started' || run.wft.scheduledEventId !== scheduledEventId || run.wft.startedEventId !== startedEventId) return;
+    run.sticky = undefined;
     this.append(run, [
       this.event(EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, {
         workflowTaskTimedOutEventAttributes: {
@@ -1546,6 +1588,7 @@ export class Engine {
     for (const run of this.runs.values()) {
       this.disarm(run.wft.rt);
       this.disarm(run.runTimeoutRt);
+      this.disarm(run.stickyRt);
       for (const act of run.activities.values()) this.disarmActivity(act);
       for (const timer of run.timers.values()) this.disarm(timer.rt);
       this.wakeHistory(run);

@@ -3,6 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Engine } from './engine';
 import { EngineError } from './errors';
+import { installFastGzip } from './grpc-gzip';
 import { openJournal, type Journal } from './journal';
 import { rpc, serviceMethods } from './proto';
 import { parseRecords, type JournalRecord } from './records';
@@ -135,6 +136,7 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
     await journal.compact(engine.snapshot());
   }
 
+  installFastGzip();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
   const ws = serviceDefinition('temporal.api.workflowservice.v1.WorkflowService', workflowServiceHandlers(engine), log);
   server.addService(ws.definition, ws.implementation);

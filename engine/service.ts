@@ -182,9 +182,18 @@ export function workflowServiceHandlers(engine: Engine): Record<string, Handler>
       return { cancelRequested, activityPaused: false, activityReset: false };
     },
 
-    ShutdownWorker: async () => ({}),
+    ShutdownWorker: async (req: Req<'ShutdownWorkerRequest'>) => {
+      const ns = engine.namespace(req.namespace).name;
+      if (req.stickyTaskQueue) engine.mutate(() => engine.dropStickyQueue(ns, req.stickyTaskQueue!));
+      return {};
+    },
 
-    ResetStickyTaskQueue: async () => ({}),
+    ResetStickyTaskQueue: async (req: Req<'ResetStickyTaskQueueRequest'>) => {
+      const ns = engine.namespace(req.namespace).name;
+      const run = engine.findRun(ns, requireField(req.execution?.workflowId, 'WorkflowId'), req.execution?.runId);
+      engine.mutate(() => engine.unstick(run));
+      return {};
+    },
 
     GetWorkflowExecutionHistory: async (req: Req<'GetWorkflowExecutionHistoryRequest'>, ctx: CallContext) => {
       const ns = engine.namespace(req.namespace).name;

@@ -114,6 +114,11 @@ export interface Run {
   /** Wakes long polls on this run's history. */
   historyWaiters: Set<() => void>;
   runTimeoutRt: Runtime;
+  /** The worker's sticky queue that gets this run's next workflow tasks (runtime only, like Temporal's). */
+  sticky?: { queue: string; scheduleToStartMs: number };
+  stickyRt: Runtime;
+  /** Bumped whenever a scheduled workflow task moves between queues, so an old queue entry goes stale. */
+  wftPlacement: number;
 }
 
 export function runKey(namespace: string, workflowId: string, runId: string): string {
@@ -149,6 +154,8 @@ export function newRun(namespace: string, workflowId: string, runId: string, req
     children: new Map(),
     historyWaiters: new Set(),
     runTimeoutRt: newRuntime(),
+    stickyRt: newRuntime(),
+    wftPlacement: 0,
   };
 }
 

@@ -6,11 +6,12 @@ import { CliError } from '../errors';
 export const summary = 'run the embedded Temporal-compatible server (start) or print a workflow history as JSON (history)';
 
 const usage = `usage:
-  sinq engine start [--port P] [--data DIR] [--host H]
+  sinq engine start [--port P] [--data DIR | --in-memory] [--host H]
   sinq engine history WORKFLOW_ID [--run RUN_ID] [--address A] [--namespace NS]
 
 start runs in the foreground and prints {"event":"listening","address":"127.0.0.1:P"} once it accepts
-connections; --port 0 picks a free port; SIGTERM stops it cleanly. DIR holds the journal (default .sinq/engine).
+connections; --port 0 picks a free port; SIGTERM stops it cleanly. DIR holds the journal (default .sinq/engine);
+--in-memory keeps no journal (nothing survives a restart).
 history reads from --address (default $TEMPORAL_ADDRESS or 127.0.0.1:7233).`;
 
 function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>) {
@@ -26,12 +27,14 @@ async function start(argv: string[]): Promise<number> {
     port: { type: 'string', default: '7233' },
     data: { type: 'string', default: '.sinq/engine' },
     host: { type: 'string', default: '127.0.0.1' },
+    'in-memory': { type: 'boolean', default: false },
   });
   if (positionals.length > 0) throw new CliError(`unexpected argument '${positionals[0]}'\n${usage}`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be an integer 0..65535, got '${String(values.port)}'`);
   const { runEngineForeground } = await import('../../engine/main');
-  return runEngineForeground({ port, dataDir: String(values.data), host: String(values.host) });
+  const dataDir = values['in-memory'] === true ? undefined : String(values.data);
+  return runEngineForeground({ port, dataDir, host: String(values.host) });
 }
 
 async function history(argv: string[]): Promise<number> {

@@ -1,6 +1,8 @@
 // Crash recovery: kill -9 a worker mid-activity, and kill -9 the engine mid-workflow and restart it on
 // the same data directory. The workflows complete and their histories stay intact.
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { temporal } from '@temporalio/proto';
@@ -32,7 +34,9 @@ describe('crash recovery', () => {
 
   it('completes the workflow after kill -9 of the worker mid-activity', async () => {
     const taskQueue = uniqueId('worker-kill');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'worker-process.ts'), env.address, taskQueue], {
+    const bundlePath = path.join(env.dataDir ?? tmpdir(), `bundle-${taskQueue}.js`);
+    await writeFile(bundlePath, env.bundle.code);
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'worker-process.ts'), env.address, taskQueue, bundlePath], {
       cwd: repoRoot,
       detached: true,
       stdio: ['ignore', 'pipe', 'inherit'],

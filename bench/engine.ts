@@ -1,0 +1,123 @@
+// Engine benchmark: workflows of 3 activities and a zero-length timer with the journal on, and the
+// start-to-result latency of a one-activity workflow. The same workload against an engine without a
+// journal is the in-run baseline. Prints one JSON line last.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { startEngine } from '../deploy/engine';
+import * as activities from '../test/engine/activities';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const quiet = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+const WORKFLOWS = Number(process.env.BENCH_ENGINE_WORKFLOWS ?? 400);
+const CONCURRENCY = Number(process.env.BENCH_ENGINE_CONCURRENCY ?? 100);
+const LATENCY_RUNS = Number(process.env.BENCH_ENGINE_LATENCY_RUNS ?? 200);
+
+interface Measurement {
+  workflows_per_s: number;
+  activities_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
+/** CPU seconds (user + system) the engine process has used, from /proc. */
+function engineCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function measure(dataDir: string | null, bundle: WorkflowBundleWithSourceMap, label: string): Promise<Measurement> {
+  const engine = await startEngine({ dataDir });
+  const connection = await Connection.connect({ address: engine.address });
+  const native = await NativeConnection.connect({ address: engine.address });
+  const client = new Client({ connection });
+  const taskQueue = `bench-${label}`;
+  const worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    workflowBundle: bundle,
+    activities,
+    shutdownGraceTime: '1s',
+    maxConcurrentWorkflowTaskExecutions: 100,
+    maxConcurrentActivityTaskExecutions: 200,
+  });
+  try {
+    return await worker.runUntil(async () => {
+      // Warm-up: caches, JIT, connections.
+      await Promise.all(Array.from({ length: 20 }, (_, i) => client.workflow.execute('threeActivities', { taskQueue, workflowId: `${label}-warm-${i}`, args: ['w'] })));
+      let next = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < WORKFLOWS) {
+            const i = next++;
+            await client.workflow.execute('threeActivities', { taskQueue, workflowId: `${label}-tp-${i}`, args: [`n${i}`] });
+          }
+        }),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      const latencies: number[] = [];
+      for (let i = 0; i < LATENCY_RUNS; i++) {
+        const t0 = performance.now();
+        await client.workflow.execute('oneActivity', { taskQueue, workflowId: `${label}-lat-${i}`, args: ['l'] });
+        latencies.push(performance.now() - t0);
+      }
+      latencies.sort((a, b) => a - b);
+      return {
+        workflows_per_s: WORKFLOWS / seconds,
+        activities_per_s: (WORKFLOWS * 3) / seconds,
+        p50_ms: percentile(latencies, 50),
+        p99_ms: percentile(latencies, 99),
+      };
+    });
+  } finally {
+    process.stderr.write(`${label}: engine cpu ${engineCpuSeconds(engine.pid).toFixed(1)} s, bench process cpu ${(process.cpuUsage().user / 1e6).toFixed(1)} s\n`);
+    await connection.close();
+    await native.close();
+    await engine.stop();
+  }
+}
+
+const round = (n: number): number => Math.round(n * 100) / 100;
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: quiet as never });
+  const bundle = await bundleWorkflowCode({ workflowsPath: path.join(here, '../test/engine/workflows/conformance.ts'), logger: quiet as never });
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'sinq-bench-engine-'));
+  try {
+    const baseline = await measure(null, bundle, 'memory');
+    process.stderr.write(`baseline (no journal): ${JSON.stringify(baseline)}\n`);
+    const journaled = await measure(dataDir, bundle, 'journal');
+    const line = {
+      bench: 'engine',
+      workflows: WORKFLOWS,
+      concurrency: CONCURRENCY,
+      workflows_per_s: round(journaled.workflows_per_s),
+      activities_per_s: round(journaled.activities_per_s),
+      p50_ms: round(journaled.p50_ms),
+      p99_ms: round(journaled.p99_ms),
+      baseline_workflows_per_s: round(baseline.workflows_per_s),
+      baseline_p50_ms: round(baseline.p50_ms),
+      workflows_per_s_vs_baseline: round(journaled.workflows_per_s / baseline.workflows_per_s),
+      p50_vs_baseline: round(journaled.p50_ms / baseline.p50_ms),
+      target_met: journaled.workflows_per_s >= 100 && journaled.p50_ms <= 30,
+    };
+    process.stdout.write(JSON.stringify(line) + '\n');
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
