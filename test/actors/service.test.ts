@@ -72,10 +72,20 @@ describe('actor services over NATS', () => {
       code: 'bad-request',
       retryable: false,
     });
+    const wrongPolicy = await nc.request(subject, encodeJson({ v: 1, requestId: 'r2', policy: 'someone-else', task: sampleTask, targetDifficulty: 1, seed: 1, deadline: Date.now() + 5000 }), {
+      timeout: 5000,
+    });
+    expect(decodeJson(wrongPolicy.data)).toMatchObject({ ok: false, requestId: 'r2', error: { code: 'wrong-policy', retryable: false } });
+    // Over the NATS max payload: refused before it leaves the caller.
+    const oversized = await client
+      .propose({ policy: 'echo-bad', task: { ...sampleTask, source: 'x'.repeat(9 * 1024 * 1024) }, targetDifficulty: 3, seed: 1 }, { timeoutMs: 5000 })
+      .catch((e: unknown) => e);
+    expect(classifyActorError(oversized)).toMatchObject({ code: 'too-large', retryable: false });
     // Still serving.
     const ok = await client.propose({ policy: 'echo-bad', task: sampleTask, targetDifficulty: 3, seed: 2 }, { timeoutMs: 5000 });
     expect(ok.reply.parsed.ok).toBe(true);
     expect(service.counters().failed['bad-request']).toBe(3);
+    expect(service.counters().failed['wrong-policy']).toBe(1);
     client.close();
   });
 
