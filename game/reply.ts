@@ -265,7 +265,21 @@ function prepare(text: string, options: ParseOptions | undefined): { ok: true; t
   const answer = withoutThinking(text);
   if (answer === null) return fail('truncated', 'the reply ends inside its <think> block');
   if (answer.trim() === '') return fail('empty', 'the reply has nothing after its <think> block');
-  return { ok: true, text: answer };
+  return { ok: true, text: unwrapMarkdownFence(answer) };
+}
+
+/** A whole reply wrapped in a ```markdown fence is read as the Markdown inside it. */
+function unwrapMarkdownFence(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  let first = 0;
+  while (first < lines.length && (lines[first] as string).trim() === '') first++;
+  let last = lines.length - 1;
+  while (last > first && (lines[last] as string).trim() === '') last--;
+  const opening = (lines[first] ?? '').trim().toLowerCase();
+  if (!/^(`{3,}|~{3,})\s*(markdown|md)$/.test(opening)) return text;
+  const fence = opening.replace(/\s*(markdown|md)$/, '');
+  if ((lines[last] as string).trim() !== fence) return text;
+  return lines.slice(first + 1, last).join('\n');
 }
 
 function missing(scan: MarkdownScan, what: string): ParseFailure {
@@ -288,7 +302,15 @@ export function parseGeneratorReply(text: string, options?: ParseOptions): Parse
   const program = normalizeProgram(block.content);
   if (program === '') return fail('missing-code-block', "the code block under '# Generated program' is empty");
   const inputSection = pick(sections, 'input', programSection);
-  if (!inputSection) return missing(scan, "'# Diverging input example' section");
+  if (!inputSection) {
+    // The input block may follow the program without its heading.
+    for (const other of blocksIn(scan, programSection)) {
+      const literal = other !== block && other.closed ? extractDictLiteral(other.content) : null;
+      if (literal !== null)
+        return { ok: true, value: { analysis: analysisOf(scan, sections), program, divergingInput: literal } };
+    }
+    return missing(scan, "'# Diverging input example' section");
+  }
   const input = inputOf(scan, inputSection);
   if (input.ok === false) return input;
   if (input.ok === 'absent') return fail('missing-code-block', "no dict literal under '# Diverging input example'");
@@ -335,6 +357,10 @@ export function parseEvaluatorReply(text: string, options?: ParseOptions): Parse
     const input = inputOf(scan, inputSection);
     if (input.ok === true) divergingInput = input.value;
     else if (input.ok === false && equivalent !== true) return input;
+  } else if (equivalentSection && equivalent !== true) {
+    // No input heading: the answer may carry the input ("No, e.g. `{"x": 1}`").
+    const input = inputOf(scan, equivalentSection);
+    if (input.ok === true) divergingInput = input.value;
   }
   if (divergingInput === null && equivalent !== true) {
     if (equivalent === null && !inputSection)
@@ -348,7 +374,7 @@ export function parseEvaluatorReply(text: string, options?: ParseOptions): Parse
 /** A fence longer than any backtick run at the start of a line of `content`. */
 function fenceFor(content: string): string {
   let longest = 0;
-  for (const m of content.matchAll(/^\s*(`{3,})/gm)) longest = Math.max(longest, (m[1] as string).length);
+  for (const m of content.matchAll(/^[ \t]*(`{3,})/gm)) longest = Math.max(longest, (m[1] as string).length);
   return '`'.repeat(Math.max(3, longest + 1));
 }
 

@@ -109,6 +109,18 @@ describe('parseGeneratorReply', () => {
     expect(parseGeneratorReply(`<think>\n${draft}`)).toMatchObject({ ok: false, reason: 'truncated' });
   });
 
+  it('reads a reply wrapped in a markdown fence', () => {
+    expect(expectParsed(parseGeneratorReply('```markdown\n' + generatorText() + '\n```\n'))).toMatchObject({
+      program,
+      divergingInput: "{'a': 1, 'b': 2}",
+    });
+  });
+
+  it('finds the input block right after the program when its heading is missing', () => {
+    const text = generatorText().replace('# Diverging input example\n', 'With this input:\n');
+    expect(expectParsed(parseGeneratorReply(text))).toMatchObject({ program, divergingInput: "{'a': 1, 'b': 2}" });
+  });
+
   it('does not take a Python comment inside the code for a heading', () => {
     const text = generatorText({ program: 'def f(x):\n# Diverging input example\n    return x' });
     expect(expectParsed(parseGeneratorReply(text)).program).toBe('def f(x):\n# Diverging input example\n    return x');
@@ -213,6 +225,13 @@ describe('parseEvaluatorReply', () => {
     ['These functions are inequivalent for negative inputs.', false],
   ])('reads a sentence answer %j', (answer, expected) => {
     expect(expectParsed(parseEvaluatorReply(evaluatorText(answer, '{"x": -1}'))).equivalent).toBe(expected);
+  });
+
+  it('finds the input in the answer when there is no input section', () => {
+    const reply = expectParsed(
+      parseEvaluatorReply('# Analysis\nx\n# Equivalent?\nNo, for example `{"x": -1}` differs.'),
+    );
+    expect(reply).toEqual({ analysis: 'x', equivalent: false, divergingInput: '{"x": -1}' });
   });
 
   it('accepts Yes without an input', () => {
