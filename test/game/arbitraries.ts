@@ -136,3 +136,23 @@ export function equalRewrite(value: PyValue, rng: () => number): PyValue {
       return value;
   }
 }
+
+/** Tag-sensitive canonical text: sets unordered, everything else exact (1 and 1.0 differ). */
+export function typedKey(v: PyValue): string {
+  switch (v.t) {
+    case 'list':
+    case 'tuple':
+      return `${v.t}[${v.v.map(typedKey).join(',')}]`;
+    case 'set':
+    case 'frozenset':
+      return `set{${v.v.map(typedKey).sort().join(',')}}`;
+    case 'dict':
+      return `dict{${v.v.map(([k, x]) => `${typedKey(k)}:${typedKey(x)}`).join(',')}}`;
+    case 'float':
+      return `float(${typeof v.v === 'number' && Object.is(v.v, -0) ? '-0' : String(v.v)})`;
+    case 'complex':
+      return `complex(${String(v.re)},${String(v.im)})`;
+    default:
+      return JSON.stringify(v);
+  }
+}

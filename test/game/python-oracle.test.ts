@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { compareValues, pyValueKey } from '../../game/compare';
 import { formatPyLiteral, parsePyLiteral } from '../../game/literal';
 import type { PyValue } from '../../game/types';
-import { equalRewrite, pyValueArb } from './arbitraries';
+import { equalRewrite, pyValueArb, typedKey } from './arbitraries';
 
 const python = spawnSync('python3', ['--version'], { encoding: 'utf8' }).status === 0;
 const oracle = path.join(import.meta.dirname, 'python_oracle.py');
@@ -33,26 +33,6 @@ function literal(value: PyValue): string {
   const f = formatPyLiteral(value);
   if (!f.ok) throw new Error(f.error);
   return f.text;
-}
-
-/** Tag-sensitive canonical text: sets unordered, everything else exact (1 and 1.0 differ). */
-function typedKey(v: PyValue): string {
-  switch (v.t) {
-    case 'list':
-    case 'tuple':
-      return `${v.t}[${v.v.map(typedKey).join(',')}]`;
-    case 'set':
-    case 'frozenset':
-      return `set{${v.v.map(typedKey).sort().join(',')}}`;
-    case 'dict':
-      return `dict{${v.v.map(([k, x]) => `${typedKey(k)}:${typedKey(x)}`).join(',')}}`;
-    case 'float':
-      return `float(${typeof v.v === 'number' && Object.is(v.v, -0) ? '-0' : String(v.v)})`;
-    case 'complex':
-      return `complex(${String(v.re)},${String(v.im)})`;
-    default:
-      return JSON.stringify(v);
-  }
 }
 
 function seeded(seed: number): () => number {
