@@ -24,6 +24,7 @@ describe.skipIf(!existsSync(mbpp) || !python)('MBPP literals (needs ../shared/da
   it('are read as CPython reads them', () => {
     const child = spawnSync('python3', [path.join(import.meta.dirname, 'mbpp_literals.py'), mbpp], {
       cwd: import.meta.dirname,
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
       encoding: 'utf8',
       timeout: 60_000,
       maxBuffer: 256 * 1024 * 1024,
