@@ -71,11 +71,7 @@ async function call(
     });
   } catch (err) {
     if (signal?.aborted) throw err;
-    throw new OllamaRegisterError(
-      code === 'E_OLLAMA_BLOB' ? code : 'E_OLLAMA_UNREACHABLE',
-      `${method} ${url}: ${(err as Error).message}`,
-      true,
-    );
+    throw new OllamaRegisterError('E_OLLAMA_UNREACHABLE', `${method} ${url} (${code} step): ${(err as Error).message}`, true);
   }
 }
 
