@@ -1,5 +1,5 @@
 // Isolation detection, the refusal path, the weaker fallbacks and the replacement of dead workers.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, isolationReport, SandboxError, SandboxIsolationError } from '../../sandbox/index';
 
@@ -79,6 +79,11 @@ describe('sandbox: isolation', () => {
       expect(sandbox.isolation().network).toBe('none');
       const outcome = await sandbox.run({ source: 'def f(x):\n    return x * 3\n', entryPoint: 'f', input: '{"x": 5}' });
       expect(outcome).toMatchObject({ kind: 'returned', value: { t: 'int', v: '15' } });
+      // Here the run directory is on the host: it must be gone once the run is over.
+      const where = await sandbox.run({ source: 'import os\ndef f():\n    open("junk", "w").write("x")\n    return os.getcwd()\n', entryPoint: 'f', input: '{}' });
+      expect(where.kind).toBe('returned');
+      if (where.kind === 'returned' && where.value.t === 'str') expect(existsSync(where.value.v)).toBe(false);
+      else throw new Error(`unexpected ${JSON.stringify(where)}`);
     } finally {
       await sandbox.close();
     }
