@@ -19,6 +19,8 @@ export interface EngineServerOptions {
   /** Compact once this many bytes were appended since the last compaction. */
   compactAfterBytes?: number;
   pollTimeoutMs?: number;
+  /** How often closed runs past retention are dropped (followed by a compaction). */
+  sweepIntervalMs?: number;
   log?: (event: Record<string, unknown>) => void;
 }
 
@@ -26,6 +28,8 @@ export interface EngineServer {
   address: string;
   port: number;
   engine: Engine;
+  /** Drops closed runs past retention and rewrites the journal from the live state. */
+  compact(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -146,14 +150,29 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
   });
+  const compactNow = async (): Promise<void> => {
+    if (!journal) return;
+    while (compacting) await compacting;
+    compacting = journal.compact(engine.snapshot()).finally(() => (compacting = null));
+    await compacting;
+  };
+  const sweeper = setInterval(() => {
+    if (engine.dropExpired() > 0) compactNow().catch((err: unknown) => log({ event: 'compaction_failed', error: String(err) }));
+  }, options.sweepIntervalMs ?? 60_000);
+  sweeper.unref();
   let closed = false;
   return {
     address: `${host}:${port}`,
     port,
     engine,
+    compact: async () => {
+      engine.dropExpired();
+      await compactNow();
+    },
     close: async () => {
       if (closed) return;
       closed = true;
+      clearInterval(sweeper);
       engine.shutdown();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
