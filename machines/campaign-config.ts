@@ -5,6 +5,8 @@ import { z } from 'zod';
 const playerSchema = z.object({
   policy: z.string().min(1),
   model: z.string().min(1).optional(),
+  /** Initial learned state or search budget of the policy (policy-specific; checked by the policy). */
+  policyState: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** Activity timeouts and retries; defaults suit the offline players, tests shorten them. */

@@ -19,7 +19,8 @@ import { createRng, deriveSeed } from '../game/random';
 import type { Task } from '../game/types';
 import { initialContext, recordOf } from '../machines/episode';
 import { summarizeRound, type RoundSummary } from '../machines/round';
-import type { EpisodeInput, EpisodeSummary } from '../machines/types';
+import type { CampaignConfig } from '../machines/campaign-config';
+import type { EpisodeInput, EpisodeSummary, PlayerSpec } from '../machines/types';
 import { activityPresets } from './activity-options';
 import {
   campaignStatusQuery,
@@ -43,6 +44,14 @@ const CARRIED_SUMMARIES = 10;
 export function tasksForRound(tasks: readonly Task[], perRound: number | undefined, seed: number, round: number): Task[] {
   if (perRound === undefined || perRound >= tasks.length) return [...tasks];
   return createRng(deriveSeed(seed, 'round', round)).shuffle(tasks).slice(0, perRound);
+}
+
+function playerSpec(player: CampaignConfig['generator']): PlayerSpec {
+  return {
+    policy: player.policy,
+    ...(player.model !== undefined ? { model: player.model } : {}),
+    ...(player.policyState !== undefined ? { policyState: player.policyState } : {}),
+  };
 }
 
 export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignResult> {
@@ -103,8 +112,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   if (input.tasks === undefined) await store.recordCampaign({ campaignId, config, status: 'running' });
   const tasks = input.tasks ?? (await setup.loadTasks({ taskSet: config.taskSet, split: config.split, limit: config.limit }));
   if (tasks.length === 0) throw ApplicationFailure.nonRetryable(`task set '${config.taskSet}' has no tasks`, 'E_TASK_SET');
-  const generator = input.generator ?? { policy: config.generator.policy, ...(config.generator.model !== undefined ? { model: config.generator.model } : {}) };
-  const evaluator = input.evaluator ?? { policy: config.evaluator.policy, ...(config.evaluator.model !== undefined ? { model: config.evaluator.model } : {}) };
+  const generator = input.generator ?? playerSpec(config.generator);
+  const evaluator = input.evaluator ?? playerSpec(config.evaluator);
 
   const queue = tasksForRound(tasks, config.episodesPerRound, config.seed, round);
   total = queue.length;
