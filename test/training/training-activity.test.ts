@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing/lib/mocking-activity-environment';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TrainRoundResult } from '../../activities/index';
 import { createTrainingActivities, trainingDir } from '../../activities/training';
 import { silentLogger } from '../../lib/log';
 import { campaignConfigSchema } from '../../machines/campaign-config';
@@ -79,7 +80,7 @@ describe('trainRound for LLM players', () => {
     const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 3_000 });
     const beats: unknown[] = [];
     env.on('heartbeat', (d: unknown) => beats.push(d));
-    const result = await env.run(activities().trainRound, input);
+    const result: TrainRoundResult = await env.run(activities().trainRound, input);
     expect(result.generator).toEqual({ policy: `ollama:${BASE}`, model: 'sinq-generator:c1-r0' });
     expect(result.evaluator).toEqual({ policy: `ollama:${BASE}`, model: 'sinq-evaluator:c1-r0' });
     // Trainer progress arrived as heartbeat details.
