@@ -2,7 +2,7 @@
 // per task; the fuzzing evaluator and a plain random-input baseline (same shapes, no seeds, no
 // constants, no corpus) then attack each pair with the same budget, in the same run.
 // Prints one JSON line last. Env: BENCH_PLAYERS_TASKS (tasks used, spread over the set; default 30),
-// BENCH_PLAYERS_DIFFICULTY (default 8), BENCH_PLAYERS_BUDGET (executions per attack; default 300).
+// BENCH_PLAYERS_DIFFICULTY (default 10), BENCH_PLAYERS_BUDGET (executions per attack; default 300).
 import { analyzePair } from '../actors/policies/fuzz/analysis';
 import { fuzzPair, type FuzzResult } from '../actors/policies/fuzz/engine';
 import { buildModel } from '../actors/policies/fuzz/model';
@@ -17,11 +17,18 @@ import { createSandbox } from '../sandbox/index';
 import { defaultTaskSetPath, loadTaskSet } from '../tasks/index';
 
 const taskCount = Number(process.env.BENCH_PLAYERS_TASKS ?? 30);
-const difficulty = Number(process.env.BENCH_PLAYERS_DIFFICULTY ?? 8);
+const difficulty = Number(process.env.BENCH_PLAYERS_DIFFICULTY ?? 10);
 const budget = Number(process.env.BENCH_PLAYERS_BUDGET ?? 300);
 const seed = 20251;
-// The corpus is the hard end of the generator: a larger random sample for the rarity estimate.
-const generatorState = { rarityInputs: Number(process.env.BENCH_PLAYERS_RARITY_INPUTS ?? 64), tolerance: Number(process.env.BENCH_PLAYERS_TOLERANCE ?? 0.05) };
+// The corpus is the hard end of the generator (top target, a larger random sample for the rarity
+// estimate, a wider search): pairs that plain random testing finds hard.
+const generatorState = {
+  rarityInputs: Number(process.env.BENCH_PLAYERS_RARITY_INPUTS ?? 64),
+  tolerance: Number(process.env.BENCH_PLAYERS_TOLERANCE ?? 0.05),
+  candidates: Number(process.env.BENCH_PLAYERS_CANDIDATES ?? 16),
+  maxCandidates: Number(process.env.BENCH_PLAYERS_MAX_CANDIDATES ?? 40),
+};
+const generationLanes = Number(process.env.BENCH_PLAYERS_LANES ?? 3);
 
 function median(values: number[]): number {
   if (values.length === 0) return Number.NaN;
@@ -49,17 +56,31 @@ async function main(): Promise<void> {
     let killed = 0;
     let invalidPlays = 0;
     const genStarted = Date.now();
-    for (const [i, task] of tasks.entries()) {
-      const result = await generateMutant(task, { targetDifficulty: difficulty, seed: deriveSeed(seed, 'generate', i), state: resolveMutationPolicyState(generatorState), sandbox });
-      tried += result.stats.mutantsTried;
-      killed += result.stats.mutantsKilled;
-      if (!result.play) continue;
-      // Every play is checked the way an episode checks it, at the episode's default limit.
-      const outcomes = await sandbox.runPair({ original: task.source, variant: result.play.variant, entryPoint: task.entryPoint, input: result.play.witness, timeoutMs: DEFAULT_TIMEOUT_MS });
-      const verdict = verifyPlay({ originalOutcome: outcomes.original, variantOutcome: outcomes.variant, limitMs: DEFAULT_TIMEOUT_MS, divergingInput: result.play.witness });
-      if (verdict.valid) pairs.push({ task, play: result.play });
-      else invalidPlays++;
-      process.stderr.write(`generate ${task.id}: ${result.play.operator} rarity ${result.play.rarity.toFixed(2)} ${verdict.valid ? "valid" : "INVALID"} ${result.stats.executions} executions ${result.stats.elapsedMs} ms\n`);
+    // A few tasks at once: each search keeps only a handful of runs in flight, the pool has room for more.
+    const generated = new Array<{ task: Task; play: MutantPlay | null; valid: boolean }>(tasks.length);
+    let nextTask = 0;
+    const lane = async (): Promise<void> => {
+      while (nextTask < tasks.length) {
+        const i = nextTask++;
+        const task = tasks[i] as Task;
+        const result = await generateMutant(task, { targetDifficulty: difficulty, seed: deriveSeed(seed, 'generate', i), state: resolveMutationPolicyState(generatorState), sandbox });
+        tried += result.stats.mutantsTried;
+        killed += result.stats.mutantsKilled;
+        if (!result.play) {
+          generated[i] = { task, play: null, valid: false };
+          continue;
+        }
+        // Every play is checked the way an episode checks it, at the episode's default limit.
+        const outcomes = await sandbox.runPair({ original: task.source, variant: result.play.variant, entryPoint: task.entryPoint, input: result.play.witness, timeoutMs: DEFAULT_TIMEOUT_MS });
+        const verdict = verifyPlay({ originalOutcome: outcomes.original, variantOutcome: outcomes.variant, limitMs: DEFAULT_TIMEOUT_MS, divergingInput: result.play.witness });
+        generated[i] = { task, play: result.play, valid: verdict.valid };
+        process.stderr.write(`generate ${task.id}: ${result.play.operator} rarity ${result.play.rarity.toFixed(2)} ${verdict.valid ? 'valid' : 'INVALID'} ${result.stats.executions} executions ${result.stats.elapsedMs} ms\n`);
+      }
+    };
+    await Promise.all(Array.from({ length: generationLanes }, () => lane()));
+    for (const g of generated) {
+      if (g.play && g.valid) pairs.push({ task: g.task, play: g.play });
+      else if (g.play) invalidPlays++;
     }
     const genMinutes = (Date.now() - genStarted) / 60_000;
 
@@ -102,6 +123,7 @@ async function main(): Promise<void> {
       difficulty,
       budget,
       generator: {
+        lanes: generationLanes,
         pairs: pairs.length,
         invalid_plays: invalidPlays,
         valid_variants_per_minute: round(pairs.length / genMinutes, 2),
