@@ -192,6 +192,10 @@ export function launchPlan(
       '--setenv',
       'LANG',
       'C.UTF-8',
+      // Resolve every symbol at load, in the zygote, rather than lazily in each forked run.
+      '--setenv',
+      'LD_BIND_NOW',
+      '1',
       '--chdir',
       '/tmp',
       '--',
