@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { msDuration } from '../../engine/proto';
 import { startEngineServer, type EngineServer } from '../../engine/server';
 
 const { CommandType, EventType } = temporal.api.enums.v1;
@@ -86,7 +87,7 @@ describe('engine durability (journal, recovery, compaction)', () => {
       commands: [
         {
           commandType: CommandType.COMMAND_TYPE_START_TIMER,
-          startTimerCommandAttributes: { timerId: 't1', startToFireTimeout: { seconds: 0, nanos: 400_000_000 } },
+          startTimerCommandAttributes: { timerId: 't1', startToFireTimeout: msDuration(400) },
         },
       ],
     });
@@ -123,8 +124,8 @@ describe('engine durability (journal, recovery, compaction)', () => {
             activityId: 'a1',
             activityType: { name: 'work' },
             taskQueue: { name: 'tq-act' },
-            startToCloseTimeout: { seconds: 10 },
-            retryPolicy: { initialInterval: { nanos: 100_000_000 }, maximumAttempts: 5 },
+            startToCloseTimeout: msDuration(10_000),
+            retryPolicy: { initialInterval: msDuration(100), maximumAttempts: 5 },
           },
         },
       ],
@@ -144,7 +145,7 @@ describe('engine durability (journal, recovery, compaction)', () => {
 
   it('compaction drops closed runs past retention and keeps open ones', async () => {
     let service = await open();
-    await service.registerNamespace({ namespace: 'short', workflowExecutionRetentionPeriod: { seconds: 1 } });
+    await service.registerNamespace({ namespace: 'short', workflowExecutionRetentionPeriod: msDuration(1000) });
     for (let i = 0; i < 30; i++) {
       await start(service, `closed-${i}`, 'tq-c', 'short');
       await complete(service, 'tq-c', 'short');
