@@ -1,0 +1,186 @@
+// `sinq episodes list|show`: reads the campaign stores.
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { EpisodeOutcome, EpisodeRecord } from '../../machines/types';
+import type { Outcome } from '../../game/types';
+import { EpisodeStore } from '../../store/episode-store';
+import { episodesDbPath, sinqDir } from '../../store/paths';
+import { CliError } from '../errors';
+import { lineDiff } from '../../deploy/line-diff';
+
+export const summary = 'list episodes of a campaign (filter by round, outcome, difficulty) or show one episode timeline';
+
+const usage = `usage:
+  sinq episodes list --campaign ID [--round K] [--outcome valid|invalid|failed] [--min-difficulty D] [--limit N] [--json]
+  sinq episodes show EPISODE_ID [--json]
+Rounds are numbered from 1. --dir DIR (default .sinq) holds the campaign stores.`;
+
+const options = {
+  campaign: { type: 'string' },
+  round: { type: 'string' },
+  outcome: { type: 'string' },
+  'min-difficulty': { type: 'string' },
+  limit: { type: 'string' },
+  dir: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function number(flag: string, value: string | undefined, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new CliError(`${flag} must be a${integer ? 'n integer' : ' number'}, got '${value}'`);
+  return n;
+}
+
+async function openStore(dir: string, campaignId: string): Promise<EpisodeStore> {
+  const file = episodesDbPath(dir, campaignId);
+  if (!existsSync(file)) throw new CliError(`no campaign '${campaignId}' in ${dir} (no ${file})`, 1);
+  return EpisodeStore.open(file);
+}
+
+/** The campaign of an episode id `<campaignId>-r<k>-<taskId>`: the longest stored campaign id that prefixes it. */
+function campaignOf(dir: string, episodeId: string): string | undefined {
+  const root = path.join(dir, 'campaigns');
+  if (!existsSync(root)) return undefined;
+  return readdirSync(root)
+    .filter((id) => /^-r\d+-/.test(episodeId.slice(id.length)) && episodeId.startsWith(id))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
+function describeOutcome(outcome: Outcome): string {
+  switch (outcome.kind) {
+    case 'returned':
+      return `returned ${JSON.stringify(outcome.value)} (${outcome.durationMs} ms)`;
+    case 'raised':
+      return `raised ${outcome.type}: ${outcome.message} (${outcome.durationMs} ms)`;
+    case 'timeout':
+      return `timed out after ${outcome.limitMs} ms`;
+    case 'crashed':
+      return `crashed: ${outcome.reason}`;
+    case 'invalid':
+      return `could not run: ${outcome.reason}`;
+  }
+}
+
+function indent(text: string, prefix = '    '): string {
+  return text
+    .split('\n')
+    .map((line) => prefix + line)
+    .join('\n');
+}
+
+export function renderTimeline(record: EpisodeRecord): string {
+  const out: string[] = [];
+  const t0 = record.timings.episode?.startedAt ?? 0;
+  const at = (step: keyof EpisodeRecord['timings']): string => {
+    const timing = record.timings[step];
+    if (!timing) return '';
+    return ` [+${timing.startedAt - t0} ms, ${timing.endedAt !== undefined ? `${timing.endedAt - timing.startedAt} ms` : 'unfinished'}]`;
+  };
+  out.push(`episode ${record.episodeId}`);
+  out.push(`campaign ${record.campaignId}, round ${record.round + 1}, task ${record.task.id} (${record.task.entryPoint})`);
+  out.push(`outcome ${record.outcome}${record.reason ? ` — ${record.reason.code}: ${record.reason.detail}` : ''}`);
+  out.push(`target difficulty ${record.targetDifficulty}, attempts ${record.attempts}, seed ${record.seed}, run limit ${record.limitMs} ms`);
+  const g = record.versions.generator;
+  const e = record.versions.evaluator;
+  out.push(`generator ${g ? `${g.policy} @ ${g.model}` : record.generator.policy}, evaluator ${e ? `${e.policy} @ ${e.model}` : record.evaluator.policy}`);
+  if (record.proposal) {
+    out.push('', `1. propose${at('propose')}`);
+    for (const message of record.proposal.prompt) out.push(`  ${message.role} prompt:`, indent(message.content));
+    out.push('  raw reply:', indent(record.proposal.reply.raw));
+    const parsed = record.proposal.reply.parsed;
+    if (parsed.ok) {
+      out.push('  diff original → variant:', indent(lineDiff(record.task.source, parsed.value.program)));
+      out.push(`  diverging input: ${parsed.value.divergingInput}`);
+    } else {
+      out.push(`  reply did not parse: ${parsed.reason}: ${parsed.detail}`);
+    }
+  }
+  if (record.playVerdict) {
+    const v = record.playVerdict;
+    out.push('', `2. verify the play${at('verifyPlay')}`);
+    out.push(`  input ${v.input}`, `  original: ${describeOutcome(v.outcomes.original)}`, `  variant:  ${describeOutcome(v.outcomes.variant)}`);
+    out.push(`  ${v.diverges ? 'diverges' : `invalid (${v.invalidReason ?? 'no-divergence'})`}: ${v.detail}`);
+  }
+  if (record.attack) {
+    out.push('', `3. evaluator attempts${at('attack')} checked${at('checkAttempts')}`);
+    for (const message of record.attack.prompt) out.push(`  ${message.role} prompt:`, indent(message.content));
+    record.attack.replies.forEach((reply, index) => {
+      const verdict = record.attemptVerdicts[index];
+      out.push(`  attempt ${index + 1}: ${verdict ? (verdict.found ? 'found a divergence' : `failed (${verdict.failure ?? 'unknown'})`) : 'not checked'}`);
+      out.push('    raw reply:', indent(reply.raw, '      '));
+      if (verdict?.input) out.push(`    input ${verdict.input}`);
+      if (verdict?.outcomes) out.push(`    original: ${describeOutcome(verdict.outcomes.original)}`, `    variant:  ${describeOutcome(verdict.outcomes.variant)}`);
+      if (verdict) out.push(`    ${verdict.detail}`);
+    });
+  }
+  out.push('', `4. score: difficulty ${record.difficulty ?? '-'}, rewards generator ${record.rewards?.generator ?? '-'}, evaluator ${record.rewards?.evaluator ?? '-'}`);
+  out.push(`5. recorded${at('persist')}`);
+  return out.join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n${usage}`);
+  }
+  const { values, positionals } = parsed;
+  const verb = positionals[0];
+  if (values.help || verb === undefined) {
+    process.stdout.write(usage + '\n');
+    return values.help ? 0 : 2;
+  }
+  const dir = sinqDir(values.dir);
+  if (verb === 'list') {
+    if (!values.campaign) throw new CliError(`--campaign ID is required\n${usage}`);
+    const outcome = values.outcome;
+    if (outcome !== undefined && !['valid', 'invalid', 'failed'].includes(outcome)) throw new CliError(`--outcome must be valid, invalid or failed`);
+    const round = number('--round', values.round, true);
+    if (round !== undefined && round < 1) throw new CliError('--round counts from 1');
+    const minDifficulty = number('--min-difficulty', values['min-difficulty'], false);
+    const limit = number('--limit', values.limit, true);
+    const store = await openStore(dir, values.campaign);
+    try {
+      const rows = await store.listEpisodes({
+        campaignId: values.campaign,
+        ...(round !== undefined ? { round: round - 1 } : {}),
+        ...(outcome !== undefined ? { outcome: outcome as EpisodeOutcome } : {}),
+        ...(minDifficulty !== undefined ? { minDifficulty } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      });
+      if (values.json) {
+        process.stdout.write(JSON.stringify(rows) + '\n');
+      } else {
+        for (const row of rows) {
+          process.stdout.write(
+            `${row.id.padEnd(48)} r${row.round + 1} ${row.outcome.padEnd(7)} ${row.difficulty === null ? '  -' : String(row.difficulty).padStart(3)}  ${row.reasonCode ?? ''}\n`,
+          );
+        }
+        process.stdout.write(`${rows.length} episode(s)\n`);
+      }
+    } finally {
+      store.close();
+    }
+    return 0;
+  }
+  if (verb === 'show') {
+    const episodeId = positionals[1];
+    if (!episodeId) throw new CliError(`sinq episodes show needs an episode id\n${usage}`);
+    const campaignId = values.campaign ?? campaignOf(dir, episodeId);
+    if (!campaignId) throw new CliError(`no campaign in ${dir} matches episode '${episodeId}'`, 1);
+    const store = await openStore(dir, campaignId);
+    try {
+      const record = await store.getEpisode(episodeId);
+      if (!record) throw new CliError(`no episode '${episodeId}' in campaign ${campaignId}`, 1);
+      process.stdout.write((values.json ? JSON.stringify(record) : renderTimeline(record)) + '\n');
+    } finally {
+      store.close();
+    }
+    return 0;
+  }
+  throw new CliError(`unknown episodes verb '${verb}'\n${usage}`);
+}
