@@ -57,21 +57,28 @@ export function balancedEnd(text: string, start: number): number {
 }
 
 const ASSIGNMENT_PREFIX = /^[A-Za-z_]\w*\s*(?::\s*[A-Za-z_][\w.[\], ]*)?=\s*(?=\{)/;
+/** `Input: {...}` */
+const LABEL_PREFIX = /^[A-Za-z_][\w ]{0,40}:\s*(?=\{)/;
+/** `f(**{...})` or `**{...}`: the dict is the keyword arguments. */
+const SPLAT_CALL_PREFIX = /^(?:[A-Za-z_][\w.]{0,100}\(\s*)?\*\*(?=\{)/;
 
 /**
  * The dict literal in a code block or line: leading comment lines and an `input = ` style
- * assignment are dropped, and anything after the balanced closing brace (comments, a second
+ * assignment, an `Input:` label or an `f(**` call prefix are dropped, and anything after the balanced closing brace (comments, a second
  * example, an arrow and expected result) is cut. Null when the text does not start with `{`.
  * An unbalanced literal (a cut-off reply) is returned as written so execution can reject it.
  */
 export function extractDictLiteral(text: string): DivergingInput | null {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  while (lines.length > 0 && /^\s*(#.*)?$/.test(lines[0] as string)) lines.shift();
+  let first = 0;
+  while (first < lines.length && /^\s*(#.*)?$/.test(lines[first] as string)) first++;
   const body = lines
+    .slice(first)
     .join('\n')
     .trim()
     .replace(ASSIGNMENT_PREFIX, '')
-    .replace(/^\*\*(?=\{)/, '');
+    .replace(LABEL_PREFIX, '')
+    .replace(SPLAT_CALL_PREFIX, '');
   if (!body.startsWith('{')) return null;
   const end = balancedEnd(body, 0);
   return end < 0 ? body : body.slice(0, end);
