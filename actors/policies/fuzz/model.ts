@@ -78,7 +78,8 @@ export function buildModel(analysis: PairAnalysis, rng: Rng): FuzzModel {
   };
   const exampleSeeds = seeds.filter((s) => s.source === 'examples');
   const restSeeds = seeds.filter((s) => s.source !== 'examples');
-  const ordered = [...exampleSeeds, ...withConstants(changed), ...restSeeds, ...withConstants(others)];
+  // Each attempt (seed) walks the seeds of a group in its own order, so attempts stay independent.
+  const ordered = [...rng.shuffle(exampleSeeds), ...rng.shuffle(withConstants(changed)), ...restSeeds, ...withConstants(others)];
   return {
     names,
     shapes,
