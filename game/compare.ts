@@ -81,31 +81,38 @@ function isSetLike(value: PyValue): value is Extract<PyValue, { t: 'set' | 'froz
  * `compareValues(a, b)`. Usable as a hash key for sets, dict keys and de-duplication.
  */
 export function pyValueKey(value: PyValue): string {
+  // Self-delimiting and escape-free (length-prefixed text, counted containers), so a key's length
+  // stays proportional to the value's size however deeply it nests.
   if (isNumeric(value)) {
     const c = toComplex(value);
-    return `#${realKey(c.re)}|${realKey(c.im)}`;
+    return `#${realKey(c.re)}|${realKey(c.im)};`;
   }
+  const text = (tag: string, v: string): string => `${tag}${v.length}:${v}`;
+  const counted = (tag: string, keys: string[]): string => `${tag}${keys.length}[${keys.join('')}]`;
   switch (value.t) {
     case 'none':
       return 'N';
     case 'str':
-      return 's' + JSON.stringify(value.v);
+      return text('s', value.v);
     case 'bytes':
-      return 'b' + JSON.stringify(value.v);
+      return text('b', value.v);
     case 'list':
-      return 'L' + JSON.stringify(value.v.map(pyValueKey));
+      return counted('L', value.v.map(pyValueKey));
     case 'tuple':
-      return 'T' + JSON.stringify(value.v.map(pyValueKey));
+      return counted('T', value.v.map(pyValueKey));
     case 'set':
     case 'frozenset':
-      return 'S' + JSON.stringify([...new Set(value.v.map(pyValueKey))].sort());
+      return counted('S', [...new Set(value.v.map(pyValueKey))].sort());
     case 'dict': {
       const entries = new Map<string, string>();
       for (const [k, v] of value.v) entries.set(pyValueKey(k), pyValueKey(v));
-      return 'D' + JSON.stringify([...entries].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)));
+      return counted(
+        'D',
+        [...entries.keys()].sort().map((k) => k + (entries.get(k) as string)),
+      );
     }
     case 'object':
-      return 'o' + JSON.stringify([value.type, withoutAddresses(value.repr)]);
+      return text('o', value.type) + text('', withoutAddresses(value.repr));
   }
 }
 

@@ -141,6 +141,13 @@ describe('parsePyLiteral', () => {
     if (!result.ok) expect(result.error.length).toBeGreaterThan(0);
   });
 
+  it('reads deeply nested tuples as set members and dict keys (keys stay proportional to size)', () => {
+    const nested = '('.repeat(150) + "'a\"b'," + '),'.repeat(149) + ')';
+    const value = parsed(`{${nested}: {${nested}}}`);
+    expect(value.t).toBe('dict');
+    expect(compareValues(value, parsed(`{${nested}: {${nested}, ${nested}}}`))).toBe(true);
+  });
+
   it('refuses absurd nesting instead of overflowing the stack', () => {
     expect(parsePyLiteral('['.repeat(5000) + ']'.repeat(5000)).ok).toBe(false);
   });
