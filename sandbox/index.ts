@@ -33,7 +33,10 @@ export interface SandboxOptions {
   fileSizeLimitBytes?: number;
   /** Size of the tmpfs holding the run directories of one zygote, under bubblewrap (default 256 MiB). */
   scratchBytes?: number;
-  /** Processes and threads per run (default 32; per-run only when the sandbox runs as root). */
+  /**
+   * Processes and threads per run (default 32). Per run when the sandbox runs as root (each run
+   * has its own uid); otherwise, inside a user namespace, shared by the runs of one zygote.
+   */
   processLimit?: number;
   /** Open file descriptors per run (default 64). */
   openFilesLimit?: number;
@@ -239,7 +242,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       memoryBytes: options.memoryLimitBytes ?? 1 << 30,
       outputCapBytes: options.outputCapBytes ?? 64 << 10,
       fileSizeBytes: options.fileSizeLimitBytes ?? 16 << 20,
-      processes: shape.uidDrop ? (options.processLimit ?? 32) : (options.processLimit ?? null),
+      processes: options.processLimit ?? 32,
+      maxInFlight: Math.max(1, options.maxInFlightPerWorker ?? 4),
       openFiles: options.openFilesLimit ?? 64,
       resultMaxNodes,
       resultMaxBytes: options.resultMaxBytes ?? 8 << 20,

@@ -94,7 +94,8 @@ def prepare_zygote(config):
         _set_limit(resource.RLIMIT_AS, memory)
     _set_limit(resource.RLIMIT_FSIZE, config["fileSizeBytes"])
     _set_limit(resource.RLIMIT_CORE, 0)
-    if config.get("processes") is not None:
+    if config.get("uidDrop") and os.getuid() == 0:
+        # Each run gets a uid of its own, so this limit is per run.
         _set_limit(resource.RLIMIT_NPROC, config["processes"])
     os.environ.clear()
     # HOME and TMPDIR are the run's own directory, whichever it is: set once here, relative.
@@ -119,6 +120,15 @@ def prepare_zygote(config):
     return diagnostics
 
 
+def in_user_namespace():
+    """True unless this process sees the initial user namespace's identity uid map."""
+    try:
+        with open("/proc/self/uid_map") as fh:
+            return fh.read().split() != ["0", "0", "4294967295"]
+    except OSError:
+        return False
+
+
 def confine(config, run_dir, uid, timeout_ms):
     """Per run: own session and process group, CPU and fd limits, private dir, other uid."""
     os.setsid()
@@ -130,6 +140,10 @@ def confine(config, run_dir, uid, timeout_ms):
     cpu_seconds = max(1, -(-timeout_ms // 1000))
     _set_limit(resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 1)
     _set_limit(resource.RLIMIT_NOFILE, config["openFiles"])
+    if uid is None and config.get("sharedProcessLimit"):
+        # Same uid as the zygote and the other runs, counted within our user namespace only:
+        # a budget for all runs in flight (the zygote itself is not limited, so it can still fork).
+        _set_limit(resource.RLIMIT_NPROC, config["sharedProcessLimit"])
     if config["memoryBytes"] < ZYGOTE_MIN_MEMORY:
         _set_limit(resource.RLIMIT_AS, config["memoryBytes"])
     os.chdir(run_dir)

@@ -27,7 +27,7 @@ CONFIG = json.loads(sys.argv[1])
 sys.path[:] = [p for p in CONFIG.get("modulePath", sys.path) if isinstance(p, str)]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import canonical  # noqa: E402,F401
-from child import EXIT_CHANNEL_BROKEN, EXIT_SETUP_FAILED, encode_message, load_program, prepare_zygote, returned_outcome, run_child  # noqa: E402
+from child import EXIT_CHANNEL_BROKEN, EXIT_SETUP_FAILED, encode_message, in_user_namespace, load_program, prepare_zygote, returned_outcome, run_child  # noqa: E402
 
 sys.path.pop(0)
 
@@ -428,6 +428,8 @@ def main():
     os.chmod(config["runsDir"], 0o711)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not (config["uidDrop"] and os.getuid() == 0) and in_user_namespace():
+        config["sharedProcessLimit"] = config["processes"] * config.get("maxInFlight", 4) + 8
     diagnostics = prepare_zygote(config)
     warm_up(config)
     gc.collect()

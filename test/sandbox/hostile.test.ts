@@ -83,7 +83,13 @@ describe('sandbox: hostile programs', () => {
 
   it('killing the parent, pid 1 and everything else visible fails or kills only the run', async () => {
     const parent = await run(py(['import os, signal', 'def f():', '    os.kill(os.getppid(), signal.SIGKILL)', '    return 1']));
-    expect(parent).toMatchObject({ kind: 'raised', type: 'PermissionError' });
+    if (sandbox.isolation().root) {
+      // Each run has a uid of its own: the zygote is out of its reach.
+      expect(parent).toMatchObject({ kind: 'raised', type: 'PermissionError' });
+    } else {
+      // Same uid as the zygote: the run may kill it; the pool replaces it (checked by run()).
+      expect(parent.kind === 'raised' || (parent.kind === 'crashed' && /sandbox worker died/.test(parent.reason))).toBe(true);
+    }
     const all = await run(py(['import os, signal', 'def f():', '    os.kill(-1, signal.SIGKILL)', '    return 1']));
     expect(['crashed', 'returned']).toContain(all.kind);
   });
