@@ -1,0 +1,63 @@
+// Shared pieces of the campaign tests: a small, fast campaign config and waiting on a campaign.
+import { campaignState, type CampaignClient } from '../../deploy/campaign-client';
+import { campaignConfigSchema, type CampaignConfig, type CampaignConfigInput } from '../../machines/campaign-config';
+import { EpisodeStore } from '../../store/episode-store';
+import { episodesDbPath } from '../../store/paths';
+import type { CampaignStatusView } from '../../workflows/definitions';
+
+export function smallCampaign(overrides: Partial<CampaignConfigInput> = {}): CampaignConfig {
+  return campaignConfigSchema.parse({
+    taskSet: 'data/tasks.jsonl',
+    limit: 4,
+    rounds: 2,
+    generator: { policy: 'mutation', policyState: { maxTimeMs: 2500, candidates: 1, maxCandidates: 6, rarityInputs: 6, witnessExecutions: 40, shrinkExecutions: 5, concurrency: 2 } },
+    evaluator: { policy: 'fuzz', policyState: { maxExecutions: 30, maxTimeMs: 2000, shrinkExecutions: 5, concurrency: 2 } },
+    attempts: 2,
+    targetDifficulty: 5,
+    concurrency: 4,
+    seed: 7,
+    timeouts: { playerMs: 20_000, sandboxMs: 20_000, storeMs: 10_000, heartbeatMs: 3_000, maximumAttempts: 50, maximumIntervalMs: 1_000 },
+    ...overrides,
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls the campaign until `predicate` holds on its live status; throws after `timeoutMs`. */
+export async function waitForStatus(cc: CampaignClient, campaignId: string, predicate: (status: CampaignStatusView) => boolean, timeoutMs = 120_000): Promise<CampaignStatusView> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const state = await campaignState(cc, campaignId).catch(() => null);
+    if (state?.running && state.status && predicate(state.status)) return state.status;
+    if (state && !state.running) throw new Error(`campaign ${campaignId} closed (${state.closedStatus}) before the expected status`);
+    await sleep(250);
+  }
+  throw new Error(`campaign ${campaignId}: status not reached within ${timeoutMs} ms`);
+}
+
+/** Waits until the campaign has closed; returns how it closed. Survives engine restarts (retries). */
+export async function waitForClose(cc: CampaignClient, campaignId: string, timeoutMs = 180_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const state = await campaignState(cc, campaignId).catch(() => null);
+    if (state && !state.running) return state.closedStatus;
+    await sleep(500);
+  }
+  throw new Error(`campaign ${campaignId} did not finish within ${timeoutMs} ms`);
+}
+
+export async function episodeCounts(dir: string, campaignId: string): Promise<Array<{ round: number; taskId: string; count: number }>> {
+  const store = await EpisodeStore.open(episodesDbPath(dir, campaignId));
+  try {
+    return await store.countsByRoundTask(campaignId);
+  } finally {
+    store.close();
+  }
+}
+
+/** Every (round, task) of the campaign, in store order. */
+export function expectedPairs(rounds: number, taskIds: readonly string[]): Array<{ round: number; taskId: string; count: number }> {
+  const pairs = [];
+  for (let round = 0; round < rounds; round++) for (const taskId of [...taskIds].sort()) pairs.push({ round, taskId, count: 1 });
+  return pairs;
+}
