@@ -4,9 +4,10 @@ import { parseArgs } from 'node:util';
 import { EpisodeStore } from '../../store/episode-store';
 import { exportCampaign } from '../../store/export';
 import { episodesDbPath, exportsDir, sinqDir } from '../../store/paths';
+import { exportTrainingSets } from '../../training/export';
 import { CliError } from '../errors';
 
-export const summary = "write a campaign's episodes as JSONL (full records and chat-format examples)";
+export const summary = "write a campaign's episodes as JSONL (full records and chat-format examples) and its current training sets";
 
 const usage = `usage:
   sinq export --campaign ID [--out DIR] [--dir DIR] [--json]
@@ -37,9 +38,15 @@ export async function run(argv: string[]): Promise<number> {
   if (!existsSync(file)) throw new CliError(`no campaign '${values.campaign}' in ${dir}`, 1);
   const store = await EpisodeStore.open(file);
   try {
-    const result = await exportCampaign(store, values.campaign, values.out ?? exportsDir(dir, values.campaign));
+    const out = values.out ?? exportsDir(dir, values.campaign);
+    const result = await exportCampaign(store, values.campaign, out);
+    const training = await exportTrainingSets(store, values.campaign, out);
+    const sets = training.manifest.files;
     process.stdout.write(
-      values.json ? JSON.stringify(result) + '\n' : `${result.episodesFile}: ${result.episodes} episodes\n${result.chatFile}: ${result.chatExamples} chat examples\n`,
+      values.json
+        ? JSON.stringify({ ...result, training: { dir: training.dir, digest: training.manifest.digest, counts: training.manifest.counts } }) + '\n'
+        : `${result.episodesFile}: ${result.episodes} episodes\n${result.chatFile}: ${result.chatExamples} chat examples\n` +
+            `${training.dir}: training sets ${training.manifest.digest.slice(0, 12)} (generator ${sets.generator.count}, evaluator ${sets.evaluator.count}, preferences ${sets.preferences.count})\n`,
     );
   } finally {
     store.close();
