@@ -1,0 +1,128 @@
+// Crash and fault tests with real processes: the engine, nats-server, both actors and workers run as
+// their own process groups; each fault must leave exactly one recorded episode per (round, task).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { connect, type NatsConnection } from 'nats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestSubject } from '../../actors/envelopes';
+import { connectCampaignClient, startCampaign, type CampaignClient } from '../../deploy/campaign-client';
+import { startStack, type Stack } from '../../deploy/launcher';
+import { silentLogger } from '../../lib/log';
+import { EpisodeStore } from '../../store/episode-store';
+import { episodesDbPath } from '../../store/paths';
+import { loadTaskSet } from '../../tasks/index';
+import { episodeCounts, expectedPairs, smallCampaign, waitForClose, waitForStatus } from './helpers';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const tasksFile = path.join(repoRoot, 'data/tasks.jsonl');
+const hostileFile = path.join(repoRoot, 'test/campaign/fixtures/hostile-tasks.jsonl');
+
+describe('campaign faults (real engine, nats-server, actors, workers)', () => {
+  let dir: string;
+  let stack: Stack;
+  let cc: CampaignClient;
+  let taskIds: string[];
+  let garbage: NatsConnection | undefined;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sinq-faults-'));
+    stack = await startStack({ dir, log: silentLogger, workers: 1, actorConcurrency: 4, env: { SINQ_LOG_LEVEL: 'warn' } });
+    cc = await connectCampaignClient(stack.temporalAddress);
+    taskIds = (await loadTaskSet(tasksFile, { limit: 4 })).tasks.map((task) => task.id);
+  }, 180_000);
+
+  afterAll(async () => {
+    await garbage?.close();
+    await cc?.close();
+    await stack?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  const config = (overrides = {}) => smallCampaign({ taskSet: tasksFile, ...overrides });
+
+  it('survives kill -9 of the worker mid-round', async () => {
+    const id = 'fault-worker';
+    await startCampaign(cc, id, config());
+    await waitForStatus(cc, id, (s) => s.round === 0 && s.running > 0);
+    const victim = stack.workers[stack.workers.length - 1]!;
+    await victim.kill();
+    await stack.startWorker();
+    expect(await waitForClose(cc, id)).toBe('COMPLETED');
+    expect(await episodeCounts(dir, id)).toEqual(expectedPairs(2, taskIds));
+  }, 240_000);
+
+  it('survives kill -9 of the engine mid-round and a restart on its data directory', async () => {
+    const id = 'fault-engine';
+    await startCampaign(cc, id, config());
+    await waitForStatus(cc, id, (s) => s.round === 0 && s.running > 0);
+    stack.engine!.kill('SIGKILL');
+    await stack.engine!.exited;
+    await stack.restartEngine();
+    expect(await waitForClose(cc, id)).toBe('COMPLETED');
+    expect(await episodeCounts(dir, id)).toEqual(expectedPairs(2, taskIds));
+  }, 240_000);
+
+  it('survives a nats-server restart mid-round', async () => {
+    const id = 'fault-nats';
+    await startCampaign(cc, id, config());
+    await waitForStatus(cc, id, (s) => s.round === 0 && s.running > 0);
+    await stack.nats!.restart();
+    expect(await waitForClose(cc, id)).toBe('COMPLETED');
+    expect(await episodeCounts(dir, id)).toEqual(expectedPairs(2, taskIds));
+  }, 240_000);
+
+  it('starts no episode while paused, and finishes after resume', async () => {
+    const id = 'fault-pause';
+    await startCampaign(cc, id, config({ concurrency: 1 }));
+    await waitForStatus(cc, id, (s) => s.round === 0 && s.running > 0);
+    await cc.client.workflow.getHandle(id).signal('pause');
+    // The running episode finishes; then nothing new starts.
+    const settled = await waitForStatus(cc, id, (s) => s.paused && s.running === 0);
+    const before = await episodeCounts(dir, id);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const still = await waitForStatus(cc, id, (s) => s.paused);
+    expect(still.done).toBe(settled.done);
+    expect(still.running).toBe(0);
+    expect(await episodeCounts(dir, id)).toEqual(before);
+    expect(before.length).toBeLessThan(4);
+    await cc.client.workflow.getHandle(id).signal('resume');
+    expect(await waitForClose(cc, id)).toBe('COMPLETED');
+    expect(await episodeCounts(dir, id)).toEqual(expectedPairs(2, taskIds));
+  }, 240_000);
+
+  it('records hostile tasks and a garbage-replying actor with their reasons and goes on', async () => {
+    // A generator that answers every request with bytes that are not a reply envelope.
+    garbage = await connect({ servers: stack.natsUrl });
+    garbage.subscribe(requestSubject('generator', 'garbage'), { callback: (_err, msg) => msg.respond(new TextEncoder().encode('%%% not a reply %%%')) });
+    const hostileIds = (await loadTaskSet(hostileFile)).tasks.map((task) => task.id);
+    await Promise.all([
+      startCampaign(cc, 'fault-hostile', config({ taskSet: hostileFile, limit: undefined, rounds: 1 })),
+      startCampaign(cc, 'fault-garbage', config({ limit: 2, rounds: 1, generator: { policy: 'garbage' } })),
+    ]);
+    expect(await waitForClose(cc, 'fault-hostile')).toBe('COMPLETED');
+    expect(await waitForClose(cc, 'fault-garbage')).toBe('COMPLETED');
+    expect(await episodeCounts(dir, 'fault-hostile')).toEqual(expectedPairs(1, hostileIds));
+    expect(await episodeCounts(dir, 'fault-garbage')).toEqual(expectedPairs(1, taskIds.slice(0, 2)));
+
+    const hostile = await EpisodeStore.open(episodesDbPath(dir, 'fault-hostile'));
+    try {
+      for (const taskId of ['hostile/hang', 'hostile/crash']) {
+        const record = await hostile.getEpisode(`fault-hostile-r0-${taskId}`);
+        expect(record?.outcome, taskId).not.toBe('valid');
+        expect(record?.reason?.detail, taskId).toBeTruthy();
+      }
+    } finally {
+      hostile.close();
+    }
+    const garbageStore = await EpisodeStore.open(episodesDbPath(dir, 'fault-garbage'));
+    try {
+      const rows = await garbageStore.listEpisodes({ campaignId: 'fault-garbage' });
+      expect(rows.every((row) => row.outcome === 'failed' && row.reasonCode === 'actor-failed')).toBe(true);
+      const record = await garbageStore.getEpisode(rows[0]!.id);
+      expect(record?.reason?.detail).toMatch(/bad-reply|envelope|JSON/i);
+    } finally {
+      garbageStore.close();
+    }
+  }, 240_000);
+});
