@@ -95,6 +95,32 @@ describe('verifyPlay', () => {
     });
   });
 
+  it('leaves inputs its literal reader cannot read to the sandbox', () => {
+    const signature = { originalParams: ['s'], variantParams: ['s'] };
+    const divergingInput = "{'s': '\\N{BULLET}'}";
+    expect(
+      verifyPlay({
+        originalOutcome: returned(1),
+        variantOutcome: returned(2),
+        limitMs: LIMIT,
+        signature,
+        divergingInput,
+      }).valid,
+    ).toBe(true);
+    expect(
+      verifyPlay({
+        originalOutcome: invalid('bad input'),
+        variantOutcome: invalid('bad input'),
+        limitMs: LIMIT,
+        signature,
+        divergingInput,
+      }),
+    ).toMatchObject({
+      valid: false,
+      reason: 'input-invalid',
+    });
+  });
+
   it('turns a parse failure into an invalid verdict', () => {
     expect(parseFailureVerdict({ ok: false, reason: 'truncated', detail: 'cut off' })).toEqual({
       valid: false,
