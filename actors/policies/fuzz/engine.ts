@@ -151,14 +151,15 @@ class InputSource {
         let input = base;
         let changed = false;
         const params = rng.shuffle([...Array(n).keys()]);
-        for (let r = 0; r < rounds; r++) {
+        for (let r = 0; r < rounds && params.length > 0; r++) {
+          const i = params.shift() as number;
+          // A constant that fits this parameter (an int for an int, a string for a string, ...).
           const useLength = model.lengths.length > 0 && (constants.length === 0 || rng.chance(0.2));
-          const c = useLength ? { t: 'int' as const, v: String(rng.pick(model.lengths)) } : rng.pick(constants);
-          for (const i of params) {
+          const choices = useLength ? [{ t: 'int' as const, v: String(rng.pick(model.lengths)) }] : rng.shuffle(constants).slice(0, 8);
+          for (const c of choices) {
             const injected = injectConstant((input[i] as FuzzInput[number])[1], c, rng, model.pool);
             if (injected) {
               input = at(input, i, () => injected);
-              params.splice(params.indexOf(i), 1);
               changed = true;
               break;
             }

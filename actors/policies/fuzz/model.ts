@@ -76,10 +76,28 @@ export function buildModel(analysis: PairAnalysis, rng: Rng): FuzzModel {
     }
     return out;
   };
+  // Changes guarded by several conditions need every parameter set from the code at once.
+  const combined = (constants: PyValue[]): SeedInput[] => {
+    const out: SeedInput[] = [];
+    if (constants.length === 0 || analysis.params.length < 2) return out;
+    for (const base of bases) {
+      for (let rep = 0; rep < 6; rep++) {
+        const input = base.input.map(([name, value]): [string, PyValue] => {
+          for (const c of rng.shuffle(constants)) {
+            const injected = injectConstant(value, c, rng, pool);
+            if (injected) return [name, injected];
+          }
+          return [name, value];
+        });
+        out.push({ input, source: 'literals' });
+      }
+    }
+    return out;
+  };
   const exampleSeeds = seeds.filter((s) => s.source === 'examples');
   const restSeeds = seeds.filter((s) => s.source !== 'examples');
   // Each attempt (seed) walks the seeds of a group in its own order, so attempts stay independent.
-  const ordered = [...rng.shuffle(exampleSeeds), ...rng.shuffle(withConstants(changed)), ...restSeeds, ...withConstants(others)];
+  const ordered = [...rng.shuffle(exampleSeeds), ...rng.shuffle(withConstants(changed)), ...combined(changed), ...restSeeds, ...withConstants(others)];
   return {
     names,
     shapes,
