@@ -213,13 +213,20 @@ export class Engine {
   /** The named run, or the latest run of the workflow id when runId is empty. */
   findRun(namespace: string, workflowId: string, runId?: string | null): Run {
     this.namespace(namespace);
-    const run = runId ? this.runs.get(runKey(namespace, workflowId, runId)) : this.current.get(`${namespace}\u0000${workflowId}`);
-    if (!run) throw notFound(`workflow execution not found for workflow ID "${workflowId}"${runId ? ` and run ID "${runId}"` : ''}`);
+    const run = runId
+      ? this.runs.get(runKey(namespace, workflowId, runId))
+      : this.current.get(`${namespace}\u0000${workflowId}`);
+    if (!run)
+      throw notFound(
+        `workflow execution not found for workflow ID "${workflowId}"${runId ? ` and run ID "${runId}"` : ''}`,
+      );
     return run;
   }
 
   private tryFindRun(namespace: string, workflowId: string, runId?: string | null): Run | undefined {
-    return runId ? this.runs.get(runKey(namespace, workflowId, runId)) : this.current.get(`${namespace}\u0000${workflowId}`);
+    return runId
+      ? this.runs.get(runKey(namespace, workflowId, runId))
+      : this.current.get(`${namespace}\u0000${workflowId}`);
   }
 
   // ---- history writing ---------------------------------------------------------------------------
@@ -238,7 +245,14 @@ export class Engine {
       applyEvent(run, e);
       encoded.push(encodeEvent(e));
     }
-    this.record({ k: 'ev', ns: run.namespace, wf: run.workflowId, run: run.runId, ev: encoded, ...(requestId ? { rq: requestId } : {}) });
+    this.record({
+      k: 'ev',
+      ns: run.namespace,
+      wf: run.workflowId,
+      run: run.runId,
+      ev: encoded,
+      ...(requestId ? { rq: requestId } : {}),
+    });
     this.touch(run);
     this.wakeHistory(run);
   }
@@ -284,7 +298,13 @@ export class Engine {
   }
 
   /** Waits until the run's history grows past `afterEventId` or the run closes, or the timeout passes. */
-  waitForHistory(run: Run, afterEventId: number, untilClosed: boolean, timeoutMs: number, signal: { onCancel(cb: () => void): void }): Promise<void> {
+  waitForHistory(
+    run: Run,
+    afterEventId: number,
+    untilClosed: boolean,
+    timeoutMs: number,
+    signal: { onCancel(cb: () => void): void },
+  ): Promise<void> {
     const ready = (): boolean => (untilClosed ? !isOpen(run) : run.history.length > afterEventId || !isOpen(run));
     if (ready()) return Promise.resolve();
     return new Promise((resolve) => {
@@ -334,6 +354,9 @@ export class Engine {
 
   /** Brings timers and queue entries in line with the run's state; safe to call any number of times. */
   reconcile(run: Run): void {
+    if (run.parkedQueries.length > 0 && (run.wft.phase === 'none' || !isOpen(run))) {
+      for (const dispatch of run.parkedQueries.splice(0)) dispatch();
+    }
     if (!isOpen(run)) {
       this.disarm(run.wft.rt);
       this.disarm(run.runTimeoutRt);
@@ -341,6 +364,10 @@ export class Engine {
       return;
     }
     const wft = run.wft;
+    if (wft.phase === 'none' && run.history.length === 1 && wft.rt.timers.length === 0) {
+      // A delayed start (start delay or continue-as-new backoff) whose first task is not scheduled yet.
+      this.arm(wft.rt, run.executionTimeMs, () => this.scheduleWorkflowTask(run));
+    }
     if (wft.phase === 'scheduled' && !wft.rt.queued) {
       wft.rt.queued = true;
       const sid = wft.scheduledEventId;
@@ -389,7 +416,9 @@ export class Engine {
       act.rt.queued = true;
       const queue = act.attrs.taskQueue?.name || run.taskQueue;
       const attempt = act.attempt;
-      this.activityTasks.add(this.queueKey(run.namespace, queue), (poller) => this.startActivity(run, act, attempt, poller));
+      this.activityTasks.add(this.queueKey(run.namespace, queue), (poller) =>
+        this.startActivity(run, act, attempt, poller),
+      );
     }
     if (act.phase === 'backoff' && act.rt.timers.length === 0) {
       this.arm(act.rt, act.retryAtMs, () => this.wakeActivity(run, act));
@@ -397,7 +426,9 @@ export class Engine {
     const s2c = durationMs(act.attrs.scheduleToCloseTimeout);
     if (act.phase !== 'closed' && s2c > 0 && !act.s2cArmed) {
       act.s2cArmed = true;
-      this.arm(act.deadlineRt, act.scheduledTimeMs + s2c, () => this.timeoutActivity(run, act, act.attempt, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE));
+      this.arm(act.deadlineRt, act.scheduledTimeMs + s2c, () =>
+        this.timeoutActivity(run, act, act.attempt, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE),
+      );
     }
   }
 
@@ -455,7 +486,8 @@ export class Engine {
       ];
       if (
         p.reusePolicy === IdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE ||
-        (p.reusePolicy === IdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY && !failedStatuses.includes(existing.status))
+        (p.reusePolicy === IdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY &&
+          !failedStatuses.includes(existing.status))
       ) {
         throw this.alreadyStarted(p, existing);
       }
@@ -491,10 +523,14 @@ export class Engine {
       startRequestId: existing.requestId,
       runId: existing.runId,
     }).finish();
-    return new EngineError('E_ALREADY_STARTED', `Workflow execution is already running. WorkflowId: ${p.workflowId}, RunId: ${existing.runId}.`, {
-      typeName: 'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
-      value: detail,
-    });
+    return new EngineError(
+      'E_ALREADY_STARTED',
+      `Workflow execution is already running. WorkflowId: ${p.workflowId}, RunId: ${existing.runId}.`,
+      {
+        typeName: 'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
+        value: detail,
+      },
+    );
   }
 
   private createRun(
@@ -507,10 +543,13 @@ export class Engine {
     const run = newRun(namespace, workflowId, runId, requestId);
     this.runs.set(runKey(namespace, workflowId, runId), run);
     this.current.set(`${namespace}\u0000${workflowId}`, run);
-    this.append(run, [this.event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, { workflowExecutionStartedEventAttributes: attrs })], requestId);
-    const backoff = durationMs(attrs.firstWorkflowTaskBackoff);
-    if (backoff > 0) this.arm(run.wft.rt, Date.now() + backoff, () => this.scheduleWorkflowTask(run));
-    else this.scheduleWorkflowTask(run);
+    this.append(
+      run,
+      [this.event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, { workflowExecutionStartedEventAttributes: attrs })],
+      requestId,
+    );
+    // With a start delay, reconcile arms the first workflow task for later.
+    if (durationMs(attrs.firstWorkflowTaskBackoff) <= 0) this.scheduleWorkflowTask(run);
     return run;
   }
 
@@ -531,17 +570,33 @@ export class Engine {
   }
 
   /** Hands out the scheduled workflow task. A sticky worker has the run cached: it gets only the new events. */
-  private startWorkflowTask(run: Run, scheduledEventId: number, poller: PollerInfo, sticky = false): PollWorkflowTaskResponse | null {
+  private startWorkflowTask(
+    run: Run,
+    scheduledEventId: number,
+    poller: PollerInfo,
+    sticky = false,
+  ): PollWorkflowTaskResponse | null {
     if (!isOpen(run) || run.wft.phase !== 'scheduled' || run.wft.scheduledEventId !== scheduledEventId) return null;
     return this.mutate(() => {
       run.wft.rt.queued = false;
       this.disarm(run.stickyRt);
       this.append(run, [
         this.event(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
-          workflowTaskStartedEventAttributes: { scheduledEventId: int64(scheduledEventId), identity: poller.identity, requestId: randomUUID() },
+          workflowTaskStartedEventAttributes: {
+            scheduledEventId: int64(scheduledEventId),
+            identity: poller.identity,
+            requestId: randomUUID(),
+          },
         }),
       ]);
-      const token: WorkflowTaskToken = { k: 'w', ns: run.namespace, wf: run.workflowId, run: run.runId, sid: scheduledEventId, st: run.wft.startedEventId };
+      const token: WorkflowTaskToken = {
+        k: 'w',
+        ns: run.namespace,
+        wf: run.workflowId,
+        run: run.runId,
+        sid: scheduledEventId,
+        st: run.wft.startedEventId,
+      };
       return {
         taskToken: encodeToken(token),
         workflowExecution: { workflowId: run.workflowId, runId: run.runId },
@@ -560,7 +615,13 @@ export class Engine {
   /** Finds the run a workflow task token names, checking the task is still the one in flight. */
   workflowTaskRun(t: WorkflowTaskToken): Run {
     const run = this.tryFindRun(t.ns, t.wf, t.run);
-    if (!run || !isOpen(run) || run.wft.phase !== 'started' || run.wft.scheduledEventId !== t.sid || run.wft.startedEventId !== t.st) {
+    if (
+      !run ||
+      !isOpen(run) ||
+      run.wft.phase !== 'started' ||
+      run.wft.scheduledEventId !== t.sid ||
+      run.wft.startedEventId !== t.st
+    ) {
       throw notFound('Workflow task not found.');
     }
     return run;
@@ -640,7 +701,13 @@ export class Engine {
   }
 
   private timeoutWorkflowTask(run: Run, scheduledEventId: number, startedEventId: number): void {
-    if (!isOpen(run) || run.wft.phase !== 'started' || run.wft.scheduledEventId !== scheduledEventId || run.wft.startedEventId !== startedEventId) return;
+    if (
+      !isOpen(run) ||
+      run.wft.phase !== 'started' ||
+      run.wft.scheduledEventId !== scheduledEventId ||
+      run.wft.startedEventId !== startedEventId
+    )
+      return;
     run.sticky = undefined;
     this.append(run, [
       this.event(EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, {
@@ -661,8 +728,13 @@ export class Engine {
     switch (c.commandType) {
       case CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
         const a = c.scheduleActivityTaskCommandAttributes;
-        if (!a?.activityId || !a.activityType?.name) throw invalidArgument('ScheduleActivityTask needs an activity id and type');
-        if (durationMs(a.scheduleToCloseTimeout) <= 0 && durationMs(a.startToCloseTimeout) <= 0 && run.runTimeoutMs <= 0) {
+        if (!a?.activityId || !a.activityType?.name)
+          throw invalidArgument('ScheduleActivityTask needs an activity id and type');
+        if (
+          durationMs(a.scheduleToCloseTimeout) <= 0 &&
+          durationMs(a.startToCloseTimeout) <= 0 &&
+          run.runTimeoutMs <= 0
+        ) {
           throw invalidArgument('ScheduleActivityTask needs a ScheduleToClose or StartToClose timeout');
         }
         return;
@@ -671,7 +743,8 @@ export class Engine {
         if (!c.startTimerCommandAttributes?.timerId) throw invalidArgument('StartTimer needs a timer id');
         return;
       case CommandType.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION:
-        if (!c.startChildWorkflowExecutionCommandAttributes?.workflowId) throw invalidArgument('StartChildWorkflowExecution needs a workflow id');
+        if (!c.startChildWorkflowExecutionCommandAttributes?.workflowId)
+          throw invalidArgument('StartChildWorkflowExecution needs a workflow id');
         return;
       case CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK:
       case CommandType.COMMAND_TYPE_CANCEL_TIMER:
@@ -686,7 +759,10 @@ export class Engine {
       case CommandType.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES:
         return;
       default:
-        throw new EngineError('E_UNIMPLEMENTED', `command type ${api.enums.v1.CommandType[c.commandType ?? 0] ?? String(c.commandType)} is not supported by this server`);
+        throw new EngineError(
+          'E_UNIMPLEMENTED',
+          `command type ${api.enums.v1.CommandType[c.commandType ?? 0] ?? String(c.commandType)} is not supported by this server`,
+        );
     }
   }
 
@@ -707,7 +783,10 @@ export class Engine {
             activityTaskScheduledEventAttributes: {
               activityId: a.activityId ?? '',
               activityType: a.activityType ?? null,
-              taskQueue: { name: a.taskQueue?.name || run.taskQueue, kind: api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+              taskQueue: {
+                name: a.taskQueue?.name || run.taskQueue,
+                kind: api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
+              },
               header: a.header ?? null,
               input: a.input ?? null,
               // Zero means no limit; the durations are always present, as workers expect.
@@ -729,7 +808,10 @@ export class Engine {
         if (!act || act.phase === 'closed') return false;
         this.append(run, [
           this.event(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED, {
-            activityTaskCancelRequestedEventAttributes: { scheduledEventId: int64(sid), workflowTaskCompletedEventId: wtc },
+            activityTaskCancelRequestedEventAttributes: {
+              scheduledEventId: int64(sid),
+              workflowTaskCompletedEventId: wtc,
+            },
           }),
         ]);
         if (act.phase !== 'started') {
@@ -754,7 +836,11 @@ export class Engine {
         const a = c.startTimerCommandAttributes ?? {};
         this.append(run, [
           this.event(EventType.EVENT_TYPE_TIMER_STARTED, {
-            timerStartedEventAttributes: { timerId: a.timerId ?? '', startToFireTimeout: a.startToFireTimeout ?? msDuration(0), workflowTaskCompletedEventId: wtc },
+            timerStartedEventAttributes: {
+              timerId: a.timerId ?? '',
+              startToFireTimeout: a.startToFireTimeout ?? msDuration(0),
+              workflowTaskCompletedEventId: wtc,
+            },
           }),
         ]);
         return false;
@@ -767,7 +853,12 @@ export class Engine {
         this.disarm(timer.rt);
         this.append(run, [
           this.event(EventType.EVENT_TYPE_TIMER_CANCELED, {
-            timerCanceledEventAttributes: { timerId, startedEventId: int64(timer.startedEventId), workflowTaskCompletedEventId: wtc, identity },
+            timerCanceledEventAttributes: {
+              timerId,
+              startedEventId: int64(timer.startedEventId),
+              workflowTaskCompletedEventId: wtc,
+              identity,
+            },
           }),
         ]);
         return false;
@@ -775,7 +866,10 @@ export class Engine {
       case CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
         this.close(run, [
           this.event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, {
-            workflowExecutionCompletedEventAttributes: { result: c.completeWorkflowExecutionCommandAttributes?.result ?? null, workflowTaskCompletedEventId: wtc },
+            workflowExecutionCompletedEventAttributes: {
+              result: c.completeWorkflowExecutionCommandAttributes?.result ?? null,
+              workflowTaskCompletedEventId: wtc,
+            },
           }),
         ]);
         return false;
@@ -793,7 +887,10 @@ export class Engine {
       case CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
         this.close(run, [
           this.event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, {
-            workflowExecutionCanceledEventAttributes: { details: c.cancelWorkflowExecutionCommandAttributes?.details ?? null, workflowTaskCompletedEventId: wtc },
+            workflowExecutionCanceledEventAttributes: {
+              details: c.cancelWorkflowExecutionCommandAttributes?.details ?? null,
+              workflowTaskCompletedEventId: wtc,
+            },
           }),
         ]);
         return false;
@@ -849,7 +946,11 @@ export class Engine {
     }
   }
 
-  private continueAsNew(run: Run, a: T.api.command.v1.IContinueAsNewWorkflowExecutionCommandAttributes, wtc: ReturnType<typeof int64>): void {
+  private continueAsNew(
+    run: Run,
+    a: T.api.command.v1.IContinueAsNewWorkflowExecutionCommandAttributes,
+    wtc: ReturnType<typeof int64>,
+  ): void {
     const newRunId = randomUUID();
     const started = run.history[0]?.workflowExecutionStartedEventAttributes ?? {};
     const taskQueue = a.taskQueue?.name || run.taskQueue;
@@ -893,7 +994,9 @@ export class Engine {
       workflowExecutionExpirationTime: started.workflowExecutionExpirationTime ?? null,
       firstWorkflowTaskBackoff: a.backoffStartInterval ?? null,
       memo: a.memo ?? (Object.keys(run.memo).length ? { fields: run.memo } : null),
-      searchAttributes: a.searchAttributes ?? (Object.keys(run.searchAttributes).length ? { indexedFields: run.searchAttributes } : null),
+      searchAttributes:
+        a.searchAttributes ??
+        (Object.keys(run.searchAttributes).length ? { indexedFields: run.searchAttributes } : null),
       header: a.header ?? null,
       parentWorkflowNamespace: started.parentWorkflowNamespace ?? '',
       parentWorkflowNamespaceId: started.parentWorkflowNamespaceId ?? '',
@@ -904,7 +1007,12 @@ export class Engine {
     });
   }
 
-  private startChild(parent: Run, a: T.api.command.v1.IStartChildWorkflowExecutionCommandAttributes, wtc: ReturnType<typeof int64>, identity: string): void {
+  private startChild(
+    parent: Run,
+    a: T.api.command.v1.IStartChildWorkflowExecutionCommandAttributes,
+    wtc: ReturnType<typeof int64>,
+    identity: string,
+  ): void {
     const namespace = a.namespace || parent.namespace;
     this.append(parent, [
       this.event(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED, {
@@ -912,7 +1020,10 @@ export class Engine {
           namespace,
           workflowId: a.workflowId ?? '',
           workflowType: a.workflowType ?? null,
-          taskQueue: { name: a.taskQueue?.name || parent.taskQueue, kind: api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          taskQueue: {
+            name: a.taskQueue?.name || parent.taskQueue,
+            kind: api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
+          },
           input: a.input ?? null,
           workflowExecutionTimeout: a.workflowExecutionTimeout ?? null,
           workflowRunTimeout: a.workflowRunTimeout ?? null,
@@ -936,7 +1047,8 @@ export class Engine {
     const reuse = a.workflowIdReusePolicy ?? 0;
     const blocked =
       !this.namespaces.has(namespace) ||
-      (existing !== undefined && (isOpen(existing) || reuse === IdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE));
+      (existing !== undefined &&
+        (isOpen(existing) || reuse === IdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE));
     if (blocked) {
       this.append(parent, [
         this.event(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED, {
@@ -944,7 +1056,9 @@ export class Engine {
             namespace,
             workflowId: a.workflowId ?? '',
             workflowType: a.workflowType ?? null,
-            cause: api.enums.v1.StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS,
+            cause:
+              api.enums.v1.StartChildWorkflowExecutionFailedCause
+                .START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS,
             control: a.control ?? '',
             initiatedEventId: int64(initiatedId),
             workflowTaskCompletedEventId: wtc,
@@ -958,16 +1072,23 @@ export class Engine {
     const parentStarted = parent.history[0]?.workflowExecutionStartedEventAttributes;
     const child = this.createRun(namespace, a.workflowId ?? '', runId, '', {
       workflowType: a.workflowType ?? null,
-      taskQueue: { name: a.taskQueue?.name || parent.taskQueue, kind: api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueue: {
+        name: a.taskQueue?.name || parent.taskQueue,
+        kind: api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
+      },
       input: a.input ?? null,
       workflowExecutionTimeout: a.workflowExecutionTimeout ?? null,
       workflowRunTimeout: a.workflowRunTimeout ?? null,
-      workflowTaskTimeout: a.workflowTaskTimeout?.seconds || a.workflowTaskTimeout?.nanos ? a.workflowTaskTimeout : msDuration(10_000),
+      workflowTaskTimeout:
+        a.workflowTaskTimeout?.seconds || a.workflowTaskTimeout?.nanos ? a.workflowTaskTimeout : msDuration(10_000),
       parentWorkflowNamespace: parent.namespace,
       parentWorkflowNamespaceId: this.namespaces.get(parent.namespace)?.id ?? '',
       parentWorkflowExecution: { workflowId: parent.workflowId, runId: parent.runId },
       parentInitiatedEventId: int64(initiatedId),
-      rootWorkflowExecution: parentStarted?.rootWorkflowExecution ?? { workflowId: parent.workflowId, runId: parent.runId },
+      rootWorkflowExecution: parentStarted?.rootWorkflowExecution ?? {
+        workflowId: parent.workflowId,
+        runId: parent.runId,
+      },
       originalExecutionRunId: runId,
       firstExecutionRunId: runId,
       identity,
@@ -993,7 +1114,12 @@ export class Engine {
     ]);
   }
 
-  private signalExternal(run: Run, a: T.api.command.v1.ISignalExternalWorkflowExecutionCommandAttributes, wtc: ReturnType<typeof int64>, identity: string): void {
+  private signalExternal(
+    run: Run,
+    a: T.api.command.v1.ISignalExternalWorkflowExecutionCommandAttributes,
+    wtc: ReturnType<typeof int64>,
+    identity: string,
+  ): void {
     const namespace = a.namespace || run.namespace;
     const execution = { workflowId: a.execution?.workflowId ?? '', runId: a.execution?.runId ?? '' };
     this.append(run, [
@@ -1011,12 +1137,16 @@ export class Engine {
       }),
     ]);
     const initiatedId = int64(run.history.length);
-    const target = this.namespaces.has(namespace) ? this.tryFindRun(namespace, execution.workflowId, execution.runId) : undefined;
+    const target = this.namespaces.has(namespace)
+      ? this.tryFindRun(namespace, execution.workflowId, execution.runId)
+      : undefined;
     if (!target || !isOpen(target)) {
       this.append(run, [
         this.event(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
           signalExternalWorkflowExecutionFailedEventAttributes: {
-            cause: api.enums.v1.SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+            cause:
+              api.enums.v1.SignalExternalWorkflowExecutionFailedCause
+                .SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
             workflowTaskCompletedEventId: wtc,
             namespace,
             workflowExecution: execution,
@@ -1050,7 +1180,12 @@ export class Engine {
     ]);
   }
 
-  private cancelExternal(run: Run, a: T.api.command.v1.IRequestCancelExternalWorkflowExecutionCommandAttributes, wtc: ReturnType<typeof int64>, identity: string): void {
+  private cancelExternal(
+    run: Run,
+    a: T.api.command.v1.IRequestCancelExternalWorkflowExecutionCommandAttributes,
+    wtc: ReturnType<typeof int64>,
+    identity: string,
+  ): void {
     const namespace = a.namespace || run.namespace;
     const execution = { workflowId: a.workflowId ?? '', runId: a.runId ?? '' };
     this.append(run, [
@@ -1066,12 +1201,16 @@ export class Engine {
       }),
     ]);
     const initiatedId = int64(run.history.length);
-    const target = this.namespaces.has(namespace) ? this.tryFindRun(namespace, execution.workflowId, execution.runId) : undefined;
+    const target = this.namespaces.has(namespace)
+      ? this.tryFindRun(namespace, execution.workflowId, execution.runId)
+      : undefined;
     if (!target || !isOpen(target)) {
       this.append(run, [
         this.event(EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
           requestCancelExternalWorkflowExecutionFailedEventAttributes: {
-            cause: api.enums.v1.CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+            cause:
+              api.enums.v1.CancelExternalWorkflowExecutionFailedCause
+                .CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
             workflowTaskCompletedEventId: wtc,
             namespace,
             workflowExecution: execution,
@@ -1082,7 +1221,13 @@ export class Engine {
       ]);
       return;
     }
-    this.requestCancel(target, a.reason ?? '', identity, { workflowId: run.workflowId, runId: run.runId }, num(initiatedId));
+    this.requestCancel(
+      target,
+      a.reason ?? '',
+      identity,
+      { workflowId: run.workflowId, runId: run.runId },
+      num(initiatedId),
+    );
     this.append(run, [
       this.event(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED, {
         externalWorkflowExecutionCancelRequestedEventAttributes: {
@@ -1141,7 +1286,10 @@ export class Engine {
     switch (closeEvent.eventType) {
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
         e = this.event(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, {
-          childWorkflowExecutionCompletedEventAttributes: { ...common, result: closeEvent.workflowExecutionCompletedEventAttributes?.result ?? null },
+          childWorkflowExecutionCompletedEventAttributes: {
+            ...common,
+            result: closeEvent.workflowExecutionCompletedEventAttributes?.result ?? null,
+          },
         });
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
@@ -1155,7 +1303,10 @@ export class Engine {
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
         e = this.event(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED, {
-          childWorkflowExecutionCanceledEventAttributes: { ...common, details: closeEvent.workflowExecutionCanceledEventAttributes?.details ?? null },
+          childWorkflowExecutionCanceledEventAttributes: {
+            ...common,
+            details: closeEvent.workflowExecutionCanceledEventAttributes?.details ?? null,
+          },
         });
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
@@ -1164,7 +1315,9 @@ export class Engine {
         });
         break;
       default:
-        e = this.event(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED, { childWorkflowExecutionTerminatedEventAttributes: common });
+        e = this.event(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED, {
+          childWorkflowExecutionTerminatedEventAttributes: common,
+        });
     }
     if (child.startedEventId === 0 && parent.wft.phase !== 'started') childMachine(child.phase, 'close');
     this.add(parent, [e]);
@@ -1206,7 +1359,13 @@ export class Engine {
     ]);
   }
 
-  requestCancel(run: Run, reason: string, identity: string, external?: { workflowId: string; runId: string }, externalInitiatedEventId = 0): void {
+  requestCancel(
+    run: Run,
+    reason: string,
+    identity: string,
+    external?: { workflowId: string; runId: string },
+    externalInitiatedEventId = 0,
+  ): void {
     if (!isOpen(run)) throw notFound('workflow execution already completed');
     if (run.cancelRequested) return;
     this.add(run, [
@@ -1222,11 +1381,22 @@ export class Engine {
     run.cancelRequested = true;
   }
 
-  signal(run: Run, name: string, input: Payloads | null | undefined, identity: string, header?: T.api.common.v1.IHeader | null): void {
+  signal(
+    run: Run,
+    name: string,
+    input: Payloads | null | undefined,
+    identity: string,
+    header?: T.api.common.v1.IHeader | null,
+  ): void {
     if (!isOpen(run)) throw notFound('workflow execution already completed');
     this.add(run, [
       this.event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {
-        workflowExecutionSignaledEventAttributes: { signalName: name, input: input ?? null, identity, header: header ?? null },
+        workflowExecutionSignaledEventAttributes: {
+          signalName: name,
+          input: input ?? null,
+          identity,
+          header: header ?? null,
+        },
       }),
     ]);
   }
@@ -1236,7 +1406,11 @@ export class Engine {
   private fireTimer(run: Run, timerId: string, startedEventId: number): void {
     const timer = run.timers.get(timerId);
     if (!isOpen(run) || !timer || timer.phase !== 'started' || timer.startedEventId !== startedEventId) return;
-    this.add(run, [this.event(EventType.EVENT_TYPE_TIMER_FIRED, { timerFiredEventAttributes: { timerId, startedEventId: int64(startedEventId) } })]);
+    this.add(run, [
+      this.event(EventType.EVENT_TYPE_TIMER_FIRED, {
+        timerFiredEventAttributes: { timerId, startedEventId: int64(startedEventId) },
+      }),
+    ]);
   }
 
   // ---- activities --------------------------------------------------------------------------------
@@ -1246,8 +1420,19 @@ export class Engine {
     this.disarm(act.deadlineRt);
   }
 
-  private startActivity(run: Run, act: ActivityState, attempt: number, poller: PollerInfo): PollActivityTaskResponse | null {
-    if (!isOpen(run) || run.activities.get(act.scheduledEventId) !== act || act.phase !== 'scheduled' || act.attempt !== attempt) return null;
+  private startActivity(
+    run: Run,
+    act: ActivityState,
+    attempt: number,
+    poller: PollerInfo,
+  ): PollActivityTaskResponse | null {
+    if (
+      !isOpen(run) ||
+      run.activities.get(act.scheduledEventId) !== act ||
+      act.phase !== 'scheduled' ||
+      act.attempt !== attempt
+    )
+      return null;
     return this.mutate(() => {
       act.rt.queued = false;
       act.phase = activityMachine(act.phase, 'start');
@@ -1255,10 +1440,20 @@ export class Engine {
       act.startedIdentity = poller.identity;
       act.lastHeartbeatMs = 0;
       const stc = durationMs(act.attrs.startToCloseTimeout);
-      if (stc > 0) this.arm(act.rt, act.startedTimeMs + stc, () => this.timeoutActivity(run, act, attempt, TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE));
+      if (stc > 0)
+        this.arm(act.rt, act.startedTimeMs + stc, () =>
+          this.timeoutActivity(run, act, attempt, TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE),
+        );
       this.armHeartbeat(run, act);
       const a = act.attrs;
-      const token: ActivityTaskToken = { k: 'a', ns: run.namespace, wf: run.workflowId, run: run.runId, sid: act.scheduledEventId, att: attempt };
+      const token: ActivityTaskToken = {
+        k: 'a',
+        ns: run.namespace,
+        wf: run.workflowId,
+        run: run.runId,
+        sid: act.scheduledEventId,
+        att: attempt,
+      };
       return {
         taskToken: encodeToken(token),
         workflowNamespace: run.namespace,
@@ -1299,7 +1494,13 @@ export class Engine {
   activityFor(t: ActivityTaskToken): { run: Run; act: ActivityState } {
     const run = this.tryFindRun(t.ns, t.wf, t.run);
     const act = run?.activities.get(t.sid);
-    if (!run || !isOpen(run) || !act || act.attempt !== t.att || (act.phase !== 'started' && act.phase !== 'scheduled')) {
+    if (
+      !run ||
+      !isOpen(run) ||
+      !act ||
+      act.attempt !== t.att ||
+      (act.phase !== 'started' && act.phase !== 'scheduled')
+    ) {
       throw notFound('activity task not found');
     }
     return { run, act };
@@ -1324,7 +1525,11 @@ export class Engine {
     this.add(run, [
       this.startedEventFor(act, identity),
       this.event(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, {
-        activityTaskCompletedEventAttributes: { result: result ?? null, scheduledEventId: int64(act.scheduledEventId), identity },
+        activityTaskCompletedEventAttributes: {
+          result: result ?? null,
+          scheduledEventId: int64(act.scheduledEventId),
+          identity,
+        },
       }),
     ]);
   }
@@ -1336,17 +1541,31 @@ export class Engine {
     this.add(run, [
       this.startedEventFor(act, identity),
       this.event(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED, {
-        activityTaskCanceledEventAttributes: { details: details ?? null, scheduledEventId: int64(act.scheduledEventId), identity },
+        activityTaskCanceledEventAttributes: {
+          details: details ?? null,
+          scheduledEventId: int64(act.scheduledEventId),
+          identity,
+        },
       }),
     ]);
   }
 
-  failActivity(t: ActivityTaskToken, failure: Failure | null | undefined, identity: string, lastHeartbeat?: Payloads | null): void {
+  failActivity(
+    t: ActivityTaskToken,
+    failure: Failure | null | undefined,
+    identity: string,
+    lastHeartbeat?: Payloads | null,
+  ): void {
     const { run, act } = this.activityFor(t);
     if (lastHeartbeat?.payloads?.length) act.heartbeatDetails = lastHeartbeat;
     this.retryOrClose(run, act, failure ?? { message: 'activity failed' }, identity, (retryState) =>
       this.event(EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, {
-        activityTaskFailedEventAttributes: { failure: failure ?? null, scheduledEventId: int64(act.scheduledEventId), identity, retryState },
+        activityTaskFailedEventAttributes: {
+          failure: failure ?? null,
+          scheduledEventId: int64(act.scheduledEventId),
+          identity,
+          retryState,
+        },
       }),
     );
   }
@@ -1389,10 +1608,22 @@ export class Engine {
     this.add(run, wasStarted ? [this.startedEventFor(act, identity), closeEvent] : [closeEvent]);
   }
 
-  private retryOrClose(run: Run, act: ActivityState, failure: Failure, identity: string, closeEvent: (retryState: number) => HistoryEvent): void {
+  private retryOrClose(
+    run: Run,
+    act: ActivityState,
+    failure: Failure,
+    identity: string,
+    closeEvent: (retryState: number) => HistoryEvent,
+  ): void {
     const s2c = durationMs(act.attrs.scheduleToCloseTimeout);
     const now = Date.now();
-    const decision = decideRetry(act.attrs.retryPolicy ?? normalizeRetryPolicy(null), act.attempt, failure, now, s2c > 0 ? act.scheduledTimeMs + s2c : 0);
+    const decision = decideRetry(
+      act.attrs.retryPolicy ?? normalizeRetryPolicy(null),
+      act.attempt,
+      failure,
+      now,
+      s2c > 0 ? act.scheduledTimeMs + s2c : 0,
+    );
     if (!decision.retry) {
       this.closeActivity(run, act, closeEvent(decision.retryState), identity);
       return;
@@ -1431,7 +1662,11 @@ export class Engine {
     }
     const id = randomUUID();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => pending.settle({ ok: false, error: new EngineError('E_DEADLINE', 'query timed out: no worker answered') }), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          pending.settle({ ok: false, error: new EngineError('E_DEADLINE', 'query timed out: no worker answered') }),
+        timeoutMs,
+      );
       const pending: PendingQuery = {
         done: false,
         settle: (r) => {
@@ -1444,26 +1679,33 @@ export class Engine {
         },
       };
       this.queries.set(id, pending);
-      this.workflowTasks.add(
-        this.queueKey(run.namespace, run.taskQueue),
-        () => {
-          if (pending.done) return null;
-          return {
-            taskToken: encodeToken({ k: 'q', ns: run.namespace, id }),
-            workflowExecution: { workflowId: run.workflowId, runId: run.runId },
-            workflowType: { name: run.workflowType },
-            previousStartedEventId: int64(run.previousStartedEventId),
-            startedEventId: int64(run.previousStartedEventId),
-            attempt: 1,
-            history: { events: run.history },
-            query,
-            workflowExecutionTaskQueue: { name: run.taskQueue, kind: api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-            scheduledTime: msTimestamp(Date.now()),
-            startedTime: msTimestamp(Date.now()),
-          };
-        },
-        true,
-      );
+      const dispatch = (): void =>
+        this.workflowTasks.add(
+          this.queueKey(run.namespace, run.taskQueue),
+          () => {
+            if (pending.done) return null;
+            return {
+              taskToken: encodeToken({ k: 'q', ns: run.namespace, id }),
+              workflowExecution: { workflowId: run.workflowId, runId: run.runId },
+              workflowType: { name: run.workflowType },
+              previousStartedEventId: int64(run.previousStartedEventId),
+              startedEventId: int64(run.previousStartedEventId),
+              attempt: 1,
+              history: { events: run.history },
+              query,
+              workflowExecutionTaskQueue: {
+                name: run.taskQueue,
+                kind: api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
+              },
+              scheduledTime: msTimestamp(Date.now()),
+              startedTime: msTimestamp(Date.now()),
+            };
+          },
+          true,
+        );
+      // Like Temporal, a query does not overtake a pending workflow task of the same run.
+      if (run.wft.phase === 'none' || !isOpen(run)) dispatch();
+      else run.parkedQueries.push(dispatch);
     });
   }
 
@@ -1484,7 +1726,13 @@ export class Engine {
   private applyRecord(r: JournalRecord): void {
     switch (r.k) {
       case 'ns':
-        this.namespaces.set(r.name, { name: r.name, id: r.id, description: r.description, retentionMs: r.retentionMs, searchAttributes: this.namespaces.get(r.name)?.searchAttributes ?? {} });
+        this.namespaces.set(r.name, {
+          name: r.name,
+          id: r.id,
+          description: r.description,
+          retentionMs: r.retentionMs,
+          searchAttributes: this.namespaces.get(r.name)?.searchAttributes ?? {},
+        });
         return;
       case 'sa': {
         const ns = this.namespaces.get(r.ns);
@@ -1543,7 +1791,8 @@ export class Engine {
     let dropped = 0;
     for (const run of [...this.runs.values()]) {
       if (isOpen(run)) continue;
-      const retention = this.namespaces.get(run.namespace)?.retentionMs ?? this.options.defaultRetentionMs ?? 86_400_000;
+      const retention =
+        this.namespaces.get(run.namespace)?.retentionMs ?? this.options.defaultRetentionMs ?? 86_400_000;
       if (run.closeTimeMs + retention <= nowMs) {
         this.forget(run);
         dropped++;
@@ -1560,10 +1809,26 @@ export class Engine {
       for (const [name, type] of Object.entries(ns.searchAttributes)) out.push({ k: 'sa', ns: ns.name, name, type });
     }
     // Runs in creation order so that the latest run of a workflow id is restored as its current run.
-    const ordered = [...this.runs.values()].sort((a, b) => a.startTimeMs - b.startTimeMs || num(a.history[0]?.taskId) - num(b.history[0]?.taskId));
+    const ordered = [...this.runs.values()].sort(
+      (a, b) => a.startTimeMs - b.startTimeMs || num(a.history[0]?.taskId) - num(b.history[0]?.taskId),
+    );
     for (const run of ordered) {
-      out.push({ k: 'ev', ns: run.namespace, wf: run.workflowId, run: run.runId, ev: run.history.map(encodeEvent), ...(run.requestId ? { rq: run.requestId } : {}) });
-      if (run.buffered.length) out.push({ k: 'buf', ns: run.namespace, wf: run.workflowId, run: run.runId, ev: run.buffered.map(encodeEvent) });
+      out.push({
+        k: 'ev',
+        ns: run.namespace,
+        wf: run.workflowId,
+        run: run.runId,
+        ev: run.history.map(encodeEvent),
+        ...(run.requestId ? { rq: run.requestId } : {}),
+      });
+      if (run.buffered.length)
+        out.push({
+          k: 'buf',
+          ns: run.namespace,
+          wf: run.workflowId,
+          run: run.runId,
+          ev: run.buffered.map(encodeEvent),
+        });
       for (const act of run.activities.values()) {
         if (act.phase === 'backoff' || act.attempt > 1) {
           out.push({
@@ -1595,7 +1860,8 @@ export class Engine {
     }
     this.workflowTasks.releasePollers();
     this.activityTasks.releasePollers();
-    for (const q of [...this.queries.values()]) q.settle({ ok: false, error: new EngineError('E_UNAVAILABLE', 'server is shutting down') });
+    for (const q of [...this.queries.values()])
+      q.settle({ ok: false, error: new EngineError('E_UNAVAILABLE', 'server is shutting down') });
   }
 }
 

@@ -119,6 +119,8 @@ export interface Run {
   stickyRt: Runtime;
   /** Bumped whenever a scheduled workflow task moves between queues, so an old queue entry goes stale. */
   wftPlacement: number;
+  /** Query tasks held back while a workflow task is pending: the worker answers them between tasks. */
+  parkedQueries: (() => void)[];
 }
 
 export function runKey(namespace: string, workflowId: string, runId: string): string {
@@ -156,6 +158,7 @@ export function newRun(namespace: string, workflowId: string, runId: string, req
     runTimeoutRt: newRuntime(),
     stickyRt: newRuntime(),
     wftPlacement: 0,
+    parkedQueries: [],
   };
 }
 

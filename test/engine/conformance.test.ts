@@ -76,6 +76,19 @@ describe('engine conformance (real Worker and Client)', () => {
     }
     expect(types.at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
     (history.events ?? []).forEach((e, i) => expect(Number(e.eventId)).toBe(i + 1));
+    // A closed run is queried by replaying its history.
+    expect(await env.client.workflow.getHandle(handle.workflowId).query(statusQuery)).toBe('started');
+  });
+
+  it('cancels and terminates running workflows', async () => {
+    const cancelled = await env.client.workflow.start('waitForSignal', { taskQueue, workflowId: uniqueId('to-cancel') });
+    const terminated = await env.client.workflow.start('waitForSignal', { taskQueue, workflowId: uniqueId('to-terminate') });
+    await cancelled.cancel();
+    await expect(cancelled.result()).rejects.toMatchObject({ name: 'WorkflowFailedError', cause: { name: 'CancelledFailure' } });
+    await terminated.terminate('enough');
+    await expect(terminated.result()).rejects.toMatchObject({ name: 'WorkflowFailedError', cause: { name: 'TerminatedFailure' } });
+    expect((await cancelled.describe()).status.name).toBe('CANCELLED');
+    expect((await terminated.describe()).status.name).toBe('TERMINATED');
   });
 
   it('retries an activity that throws, with backoff, until it succeeds', async () => {
