@@ -52,3 +52,4 @@ export {
   type InputGroup,
 } from './difficulty';
 export { rewards, defaultRewardConfig, type RewardConfig, type EpisodeRewardValues } from './rewards';
+export { encodeBase64, decodeBase64 } from './base64';
