@@ -17,17 +17,27 @@ export async function runEngineForeground(options: RunEngineOptions): Promise<nu
   };
   let server: EngineServer;
   try {
-    server = await startEngineServer({ port: options.port, dataDir: options.dataDir, host: options.host, compactAfterBytes: options.compactAfterBytes, log });
+    server = await startEngineServer({
+      port: options.port,
+      dataDir: options.dataDir,
+      host: options.host,
+      compactAfterBytes: options.compactAfterBytes,
+      log,
+      // Durability can no longer be promised: exit so that a supervisor restarts from the journal.
+      onFatal: () => process.exit(1),
+    });
   } catch (err) {
     log({ event: 'start_failed', error: err instanceof Error ? err.message : String(err) });
     return 1;
   }
-  process.stdout.write(JSON.stringify({ event: 'listening', address: server.address }) + '\n');
-  await new Promise<void>((resolve) => {
+  // Handlers first: a supervisor may send SIGTERM as soon as it reads the listening line.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+  process.stdout.write(JSON.stringify({ event: 'listening', address: server.address }) + '\n');
+  await stopped;
   await server.close();
   log({ event: 'stopped' });
   return 0;

@@ -22,6 +22,8 @@ export interface EngineServerOptions {
   /** How often closed runs past retention are dropped (followed by a compaction). */
   sweepIntervalMs?: number;
   log?: (event: Record<string, unknown>) => void;
+  /** Called once when the journal fails: the server has already stopped serving. */
+  onFatal?: (err: unknown) => void;
 }
 
 export interface EngineServer {
@@ -130,6 +132,7 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
       fatal = err;
       log({ event: 'fatal', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       server.forceShutdown();
+      options.onFatal?.(err);
     },
   });
   engine.recover(recovered);
