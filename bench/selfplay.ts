@@ -3,15 +3,14 @@
 // Temporal or NATS). Per round: the generator's mean difficulty of valid plays, and the evaluator's
 // kill rate on a fixed set of variant pairs made from held-out tasks (never trained on).
 // Prints one JSON line last. Env: BENCH_SELFPLAY_ROUNDS (5), BENCH_SELFPLAY_SEEDS (3),
-// BENCH_SELFPLAY_EPISODES (episodes per round, 14), BENCH_SELFPLAY_HELDOUT (held-out pairs, 10).
+// BENCH_SELFPLAY_EPISODES (episodes per round, 12), BENCH_SELFPLAY_HELDOUT (held-out pairs, 12).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createEvaluatorPolicy, createGeneratorPolicy } from '../actors/policies/registry';
 import { fuzzAttack } from '../actors/policies/fuzz/policy';
 import { resolveFuzzPolicyState } from '../actors/policies/fuzz/state';
-import { generateMutant } from '../actors/policies/mutation/generate';
-import { resolveMutationPolicyState } from '../actors/policies/mutation/state';
+import { enumerateMutants } from '../actors/policies/mutation/enumerate';
 import { createActivities } from '../activities/index';
 import { createInProcessPlayers } from '../activities/in-process-players';
 import { runEpisodeInProcess } from '../activities/run-in-process';
@@ -19,7 +18,6 @@ import { compareOutcomes } from '../game/compare';
 import { createRng, deriveSeed } from '../game/random';
 import { DEFAULT_TIMEOUT_MS } from '../game/timeouts';
 import type { Task } from '../game/types';
-import { verifyPlay } from '../game/verify';
 import { silentLogger } from '../lib/log';
 import { tasksForRound } from '../workflows/campaign';
 import type { EpisodeRecord, PlayerSpec } from '../machines/types';
@@ -27,28 +25,18 @@ import { createSandbox } from '../sandbox/index';
 import type { Sandbox } from '../sandbox/api';
 import { createStoreCache } from '../store/store-cache';
 import { defaultTaskSetPath, loadTaskSet } from '../tasks/index';
-import { learnOfflinePlayers } from '../training/offline';
 
 const rounds = Number(process.env.BENCH_SELFPLAY_ROUNDS ?? 5);
 const seeds = Array.from({ length: Number(process.env.BENCH_SELFPLAY_SEEDS ?? 3) }, (_, i) => 1000 + i);
-const episodesPerRound = Number(process.env.BENCH_SELFPLAY_EPISODES ?? 14);
-const heldOutPairs = Number(process.env.BENCH_SELFPLAY_HELDOUT ?? 10);
-const attempts = 3;
+const episodesPerRound = Number(process.env.BENCH_SELFPLAY_EPISODES ?? 12);
+const heldOutPairs = Number(process.env.BENCH_SELFPLAY_HELDOUT ?? 12);
+const attempts = 4;
 const targetDifficulty = 10;
 const concurrency = 2;
 
 /** Small budgets so that the learned weights, not brute force, decide. The same for every round. */
-const generatorBudget = {
-  candidates: 3,
-  maxCandidates: 8,
-  rarityInputs: 16,
-  witnessExecutions: 40,
-  shrinkExecutions: 20,
-  concurrency: 4,
-  runTimeoutMs: 500,
-  maxTimeMs: 8000,
-};
-const evaluatorBudget = { maxExecutions: 16, shrinkExecutions: 10, concurrency: 4, runTimeoutMs: 500, maxTimeMs: 8000 };
+const generatorBudget = { candidates: 3, maxCandidates: 6, rarityInputs: 24, witnessExecutions: 24, shrinkExecutions: 8, concurrency: 4, runTimeoutMs: 500, maxTimeMs: 4000 };
+const evaluatorBudget = { maxExecutions: 20, shrinkExecutions: 6, concurrency: 4, runTimeoutMs: 500, maxTimeMs: 4000 };
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
@@ -57,51 +45,34 @@ interface HeldOutPair {
   variant: string;
 }
 
-/** Variant pairs from the held-out tasks, made once by the untrained generator at a high target. */
+/**
+ * Variant pairs from the held-out tasks: seeded first-order mutants that none of the task's example
+ * inputs exposes (replaying the examples is not enough) and that a larger fuzzing budget proves
+ * inequivalent. Made once, before any training; the same for every seed and round.
+ */
 async function makeHeldOutPairs(tasks: Task[], sandbox: Sandbox): Promise<HeldOutPair[]> {
   const pairs: HeldOutPair[] = [];
-  const state = resolveMutationPolicyState(generatorBudget);
+  const proof = resolveFuzzPolicyState({ maxExecutions: 60, shrinkExecutions: 0, concurrency: 4, runTimeoutMs: 500 });
   for (const [i, task] of tasks.entries()) {
     if (pairs.length >= heldOutPairs) break;
-    const result = await generateMutant(task, {
-      targetDifficulty: 10,
-      seed: deriveSeed(7, 'held-out', i),
-      state,
-      sandbox,
-    });
-    if (!result.play) continue;
-    const outcomes = await sandbox.runPair({
-      original: task.source,
-      variant: result.play.variant,
-      entryPoint: task.entryPoint,
-      input: result.play.witness,
-      timeoutMs: DEFAULT_TIMEOUT_MS,
-    });
-    if (
-      !verifyPlay({
-        originalOutcome: outcomes.original,
-        variantOutcome: outcomes.variant,
-        limitMs: DEFAULT_TIMEOUT_MS,
-        divergingInput: result.play.witness,
-      }).valid
-    )
-      continue;
-    // A test pair must take more than replaying the task's own example inputs.
-    let exposedByExample = false;
-    for (const input of task.exampleInputs) {
-      const o = await sandbox.runPair({
-        original: task.source,
-        variant: result.play.variant,
-        entryPoint: task.entryPoint,
-        input,
-        timeoutMs: DEFAULT_TIMEOUT_MS,
-      });
-      if (compareOutcomes(o.original, o.variant, DEFAULT_TIMEOUT_MS).relation === 'different') {
-        exposedByExample = true;
+    const { mutants } = await enumerateMutants(task.source, task.entryPoint).catch(() => ({ mutants: [] }));
+    const rng = createRng(deriveSeed(7, 'held-out', i));
+    for (const mutant of rng.shuffle(mutants).slice(0, 10)) {
+      let exposed = false;
+      for (const input of task.exampleInputs) {
+        const o = await sandbox.runPair({ original: task.source, variant: mutant.source, entryPoint: task.entryPoint, input, timeoutMs: DEFAULT_TIMEOUT_MS });
+        if (compareOutcomes(o.original, o.variant, DEFAULT_TIMEOUT_MS).relation !== 'same') {
+          exposed = true;
+          break;
+        }
+      }
+      if (exposed) continue;
+      const attack = await fuzzAttack(task, mutant.source, { attempts: 1, seed: deriveSeed(7, 'held-out-proof', i), state: proof, sandbox });
+      if (attack.attempts[0]?.result.found) {
+        pairs.push({ task, variant: mutant.source });
         break;
       }
     }
-    if (!exposedByExample) pairs.push({ task, variant: result.play.variant });
   }
   return pairs;
 }
@@ -134,7 +105,7 @@ interface RoundResult {
 async function main(): Promise<void> {
   const started = Date.now();
   const set = await loadTaskSet(defaultTaskSetPath());
-  // Every fourth task is held out for the evaluator's fixed test pairs.
+  // Every third task is held out for the evaluator's fixed test pairs.
   const shuffled = createRng(20251121).shuffle(set.tasks);
   const heldOut = shuffled.filter((_, i) => i % 3 === 0);
   const trainTasks = shuffled.filter((_, i) => i % 3 !== 0);
@@ -201,11 +172,11 @@ async function main(): Promise<void> {
         process.stderr.write(
           `seed ${seed} round ${round}: ${valid.length}/${records.length} valid, mean difficulty ${meanDifficulty.toFixed(2)}, held-out kill rate ${heldOutKillRate.toFixed(3)} (${Math.round((Date.now() - started) / 1000)} s)\n`,
         );
-        for (const update of learnOfflinePlayers({ campaignId, round, generator, evaluator, records })) {
-          if (update.role === 'generator') generator = update.spec;
-          else evaluator = update.spec;
-          process.stderr.write(`  ${update.role} ${update.version}: ${JSON.stringify(update.metrics)}\n`);
-        }
+        // The campaign's own training step: reads the round's records from the store, learns, records the new versions.
+        const trained = await activities.trainRound({ campaignId, round, generator, evaluator });
+        generator = trained.generator;
+        evaluator = trained.evaluator;
+        process.stderr.write(`  ${trained.note}\n`);
       }
       perSeed.push(results);
     }
