@@ -1,0 +1,188 @@
+// The workflows with a real Worker (bundled once) against the embedded engine; activities get
+// scripted players and a scripted sandbox, and a real store.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index';
+import type { PlayerGateway } from '../../activities/players';
+import { bundleWorkflows } from '../../activities/worker';
+import type { AttackResult, ProposeResult } from '../../actors/policies/types';
+import { startEngine, type EngineHandle } from '../../deploy/engine';
+import type { Outcome, Task } from '../../game/types';
+import { silentLogger } from '../../lib/log';
+import type { Sandbox } from '../../sandbox/api';
+import { createStoreCache, type StoreCache } from '../../store/store-cache';
+import {
+  campaignStatusQuery,
+  cancelSignal,
+  episodeStateQuery,
+  setConcurrencySignal,
+  type CampaignResult,
+  type CampaignWorkflowInput,
+  type EpisodeWorkflowInput,
+} from '../../workflows/definitions';
+import { smallCampaign } from '../campaign/helpers';
+
+const tasks: Task[] = ['a', 'b', 'c'].map((id) => ({
+  id,
+  description: id,
+  source: `def f(x):\n    return x\n`,
+  entryPoint: 'f',
+  exampleInputs: ['{"x": 1}'],
+  origin: 'sinq',
+}));
+
+const returned = (v: string): Outcome => ({ kind: 'returned', value: { t: 'int', v }, durationMs: 1 });
+
+const sandbox: Sandbox = {
+  run: () => Promise.resolve(returned('1')),
+  // The variant adds one: every input diverges.
+  runPair: () => Promise.resolve({ original: returned('1'), variant: returned('2') }),
+  isolation: () => ({ rlimits: true, privateDirectory: true, network: 'none', bubblewrap: false, userNamespaces: false, root: true, notes: [] }),
+  close: () => Promise.resolve(),
+};
+
+let releasePropose: (() => void) | undefined;
+let holdPropose: Promise<void> = Promise.resolve();
+
+const players: PlayerGateway = {
+  async propose(): Promise<ProposeResult> {
+    await holdPropose;
+    return {
+      policy: 'scripted',
+      modelVersion: 'v1',
+      prompt: [{ role: 'user', content: 'mutate' }],
+      reply: { raw: 'reply', parsed: { ok: true, value: { analysis: '', program: 'def f(x):\n    return x + 1\n', divergingInput: '{"x": 1}' } }, durationMs: 1 },
+    };
+  },
+  attack(request): Promise<AttackResult> {
+    return Promise.resolve({
+      policy: 'scripted',
+      modelVersion: 'v1',
+      prompt: [],
+      replies: Array.from({ length: request.attempts }, (_, i) => ({
+        raw: 'attempt',
+        // Every second attempt answers "equivalent": the evaluator fails half the time.
+        parsed: { ok: true as const, value: i % 2 === 0 ? { analysis: '', equivalent: false, divergingInput: `{"x": ${i}}` } : { analysis: '', equivalent: true, divergingInput: null } },
+        durationMs: 1,
+      })),
+    });
+  },
+  close: () => Promise.resolve(),
+};
+
+describe('episode and campaign workflows on the engine', () => {
+  let dir: string;
+  let engine: EngineHandle;
+  let bundle: WorkflowBundleWithSourceMap;
+  let nativeConnection: NativeConnection;
+  let connection: Connection;
+  let client: Client;
+  let worker: Worker;
+  let running: Promise<void>;
+  let stores: StoreCache;
+  const taskQueue = `wf-test-${process.pid}`;
+
+  beforeAll(async () => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    dir = mkdtempSync(path.join(tmpdir(), 'sinq-wf-'));
+    [engine, bundle] = await Promise.all([startEngine({ dataDir: path.join(dir, 'engine') }), bundleWorkflows()]);
+    nativeConnection = await NativeConnection.connect({ address: engine.address });
+    connection = await Connection.connect({ address: engine.address });
+    client = new Client({ connection });
+    stores = createStoreCache(dir);
+    const activities = createActivities({ sandbox, players, store: (id) => stores.get(id), loadTasks: () => Promise.resolve(tasks), log: silentLogger });
+    worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: bundle, activities });
+    running = worker.run();
+  }, 120_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await connection?.close();
+    await nativeConnection?.close();
+    stores?.closeAll();
+    await engine?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('runs the episode machine in a workflow and answers the state query while it runs', async () => {
+    holdPropose = new Promise((resolve) => (releasePropose = resolve));
+    const input: EpisodeWorkflowInput = {
+      episodeId: 'wf-e1',
+      campaignId: 'wf',
+      round: 0,
+      task: tasks[0]!,
+      targetDifficulty: 5,
+      attempts: 4,
+      seed: 3,
+      generator: { policy: 'scripted' },
+      evaluator: { policy: 'scripted' },
+      timeouts: smallCampaign().timeouts,
+      searchAttributes: false,
+    };
+    const handle = await client.workflow.start('episodeWorkflow', { workflowId: 'wf-e1', taskQueue, args: [input] });
+    let state: Awaited<ReturnType<typeof handle.query<{ state: unknown; context: { task: Task } }>>> | undefined;
+    for (let i = 0; i < 100 && state === undefined; i++) {
+      state = await handle.query(episodeStateQuery).catch(() => undefined);
+      if (state === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(state?.state).toBe('propose');
+    expect(state?.context.task.id).toBe('a');
+    releasePropose!();
+    const summary = (await handle.result()) as { outcome: string; difficulty: number };
+    expect(summary.outcome).toBe('valid');
+    expect(summary.difficulty).toBe(5);
+    const final = await handle.query(episodeStateQuery);
+    expect(final.state).toBe('done');
+    const record = await (await stores.get('wf')).getEpisode('wf-e1');
+    expect(record?.attemptVerdicts.filter((v) => v.found)).toHaveLength(2);
+  }, 60_000);
+
+  it('runs rounds with continue-as-new, takes signals and answers the status query', async () => {
+    holdPropose = Promise.resolve();
+    const config = smallCampaign({ rounds: 2, concurrency: 2, taskSet: 'scripted' });
+    const input: CampaignWorkflowInput = { campaignId: 'wf-c1', config, searchAttributes: false, round: 0 };
+    const handle = await client.workflow.start('campaignWorkflow', { workflowId: 'wf-c1', taskQueue, args: [input] });
+    const firstRun = handle.firstExecutionRunId;
+    await handle.signal(setConcurrencySignal, 3);
+    let status;
+    for (let i = 0; i < 100 && status?.concurrency !== 3; i++) {
+      status = await handle.query(campaignStatusQuery).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status?.concurrency).toBe(3);
+    const result = (await client.workflow.getHandle('wf-c1').result()) as CampaignResult;
+    expect(result.status).toBe('completed');
+    expect(result.rounds.map((r) => r.episodes)).toEqual([3, 3]);
+    expect(result.rounds.every((r) => r.validRate === 1)).toBe(true);
+    const description = await client.workflow.getHandle('wf-c1').describe();
+    expect(description.runId).not.toBe(firstRun);
+    const store = await stores.get('wf-c1');
+    expect((await store.listEpisodes({ campaignId: 'wf-c1' })).map((e) => e.id)).toEqual(['wf-c1-r0-a', 'wf-c1-r0-b', 'wf-c1-r0-c', 'wf-c1-r1-a', 'wf-c1-r1-b', 'wf-c1-r1-c']);
+    expect(await store.listRounds('wf-c1')).toHaveLength(2);
+    expect((await store.getCampaign('wf-c1'))?.status).toBe('completed');
+  }, 90_000);
+
+  it('stops starting episodes on cancel and ends cancelled with what ran recorded', async () => {
+    holdPropose = new Promise((resolve) => (releasePropose = resolve));
+    const config = smallCampaign({ rounds: 3, concurrency: 1, taskSet: 'scripted' });
+    const handle = await client.workflow.start('campaignWorkflow', { workflowId: 'wf-c2', taskQueue, args: [{ campaignId: 'wf-c2', config, searchAttributes: false, round: 0 }] });
+    let status;
+    for (let i = 0; i < 100 && !(status && status.running > 0); i++) {
+      status = await handle.query(campaignStatusQuery).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await handle.signal(cancelSignal);
+    releasePropose!();
+    const result = (await handle.result()) as CampaignResult;
+    expect(result.status).toBe('cancelled');
+    const episodes = await (await stores.get('wf-c2')).listEpisodes({ campaignId: 'wf-c2' });
+    expect(episodes.length).toBeGreaterThanOrEqual(1);
+    expect(episodes.length).toBeLessThan(3);
+    expect((await (await stores.get('wf-c2')).getCampaign('wf-c2'))?.status).toBe('cancelled');
+  }, 60_000);
+});
