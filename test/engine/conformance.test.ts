@@ -80,6 +80,19 @@ describe('engine conformance (real Worker and Client)', () => {
     expect(await env.client.workflow.getHandle(handle.workflowId).query(statusQuery)).toBe('started');
   });
 
+  it('starts with a signal, and times out a run past its execution timeout', async () => {
+    const viaSignal = await env.client.workflow.signalWithStart('waitForSignal', {
+      taskQueue,
+      workflowId: uniqueId('sws'),
+      signal: approve,
+      signalArgs: ['carol'],
+    });
+    expect(await viaSignal.result()).toBe('carol');
+    const late = await env.client.workflow.start('waitForSignal', { taskQueue, workflowId: uniqueId('timeout'), workflowExecutionTimeout: '1s' });
+    await expect(late.result()).rejects.toMatchObject({ name: 'WorkflowFailedError', cause: { name: 'TimeoutFailure' } });
+    expect((await late.describe()).status.name).toBe('TIMED_OUT');
+  });
+
   it('cancels and terminates running workflows', async () => {
     const cancelled = await env.client.workflow.start('waitForSignal', { taskQueue, workflowId: uniqueId('to-cancel') });
     const terminated = await env.client.workflow.start('waitForSignal', { taskQueue, workflowId: uniqueId('to-terminate') });
