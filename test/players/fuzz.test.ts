@@ -107,4 +107,15 @@ describe('fuzzing evaluator', () => {
     expect(none.replies[0]!.raw).toContain('tried 20 inputs');
     await expect(policy.attack({ task: task('def f(x):\n    return x\n'), variant: 'def f(x):\n    return x\n', attempts: 1, seed: 1, policyState: { maxExecutions: -1 } }, context)).rejects.toBeInstanceOf(PolicyStateError);
   });
+
+  it('throws when cancelled instead of answering "equivalent"', async () => {
+    const controller = new AbortController();
+    const policy = createFuzzEvaluator();
+    const pending = policy.attack(
+      { task: task('def f(x):\n    return x * 2\n'), variant: 'def f(x):\n    return x + x\n', attempts: 3, seed: 1 },
+      { signal: controller.signal, log: silentLogger, sandbox },
+    );
+    setTimeout(() => controller.abort(), 300);
+    await expect(pending).rejects.toBeDefined();
+  });
 });

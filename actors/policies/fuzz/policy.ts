@@ -79,6 +79,8 @@ export async function fuzzAttack(task: Task, variant: string, options: FuzzAttac
         ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
       });
     }
+    // A cancelled search proves nothing: say so by throwing rather than answering "equivalent".
+    options.signal?.throwIfAborted();
     attempts.push({ result, reply: replyFor(analysis, result, task.entryPoint), durationMs: Date.now() - started });
   }
   return { analysis, attempts };

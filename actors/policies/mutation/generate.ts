@@ -186,6 +186,7 @@ export async function generateMutant(task: Task, options: GenerateOptions): Prom
     }
     stats.mutantsDiscarded++;
   }
+  signal?.throwIfAborted();
   return finish(best);
 
   /** Shrinks a sample witness and confirms the play, under the episode's limit when it hinges on a stall. */
