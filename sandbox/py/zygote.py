@@ -17,6 +17,7 @@ import select
 import shutil
 import _signal
 import signal
+import stat
 import struct
 import sys
 import time
@@ -116,7 +117,7 @@ class Zygote:
         slots = config["uidSlots"]
         base = 1_000_000 + int.from_bytes(os.urandom(4), "big") % ((2_000_000_000 - 1_000_000) // slots) * slots
         self.free_uids = collections.deque(range(base, base + slots))
-        self.sweepers = {}  # pid of a uid sweeper -> the uid it frees when reaped
+        self.cleaners = {}  # pid of a cleaner -> the uid it frees when reaped
         self.result_cap = config["resultMaxBytes"] * 2 + (1 << 20)
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.set_wakeup_fd(self.wake_w, warn_on_full_buffer=False)
@@ -249,21 +250,40 @@ class Zygote:
             except OSError:
                 pass
 
-    def release_uid(self, uid, clean_exit):
-        """Frees a run's uid; unless the run exited cleanly (it swept its uid itself), first kills
-        every process left under it (escaped process groups, forks) and frees it once that is done."""
-        if clean_exit or not self.pid_namespace:
-            self.free_uids.append(uid)
+    def start_cleaner(self, run_dir, uid, sweep, reply):
+        """Finishes a run off the event loop: with `sweep`, kills every process left under its uid
+        (escaped process groups, forks); then removes what it left in its directory. When the
+        cleaner is reaped the uid is given back and `reply` sent: a run's outcome arrives only once
+        nothing of it is left."""
+        try:
+            pid = _fork()
+        except OSError:
+            remove_tree(run_dir)  # no process to spare: do it here
+            self.finish_cleanup(run_dir, uid, reply)
             return
-        pid = _fork()
         if pid == 0:
             try:
-                os.setgid(uid)
-                os.setuid(uid)
-                os.kill(-1, SIGKILL)
+                _signal.set_wakeup_fd(-1)
+                _signal.signal(SIGCHLD, SIG_DFL)
+                if uid is not None:
+                    # As the run's uid: allowed to signal its processes and to remove its files.
+                    os.setgid(uid)
+                    os.setuid(uid)
+                    if sweep:
+                        os.kill(-1, SIGKILL)
+                remove_tree(run_dir)
             finally:
                 os._exit(0)
-        self.sweepers[pid] = uid
+        self.cleaners[pid] = (run_dir, uid, reply)
+
+    def finish_cleanup(self, run_dir, uid, reply):
+        try:
+            os.rmdir(run_dir)  # emptied by the cleaner; the run's uid could not remove it from here
+        except OSError:
+            pass
+        if uid is not None:
+            self.free_uids.append(uid)
+        self.send(reply)
 
     def reap(self):
         runs = self.runs
@@ -278,8 +298,8 @@ class Zygote:
             if run is not None:
                 run.status = status
                 self.finish(run)
-            elif pid in self.sweepers:
-                self.free_uids.append(self.sweepers.pop(pid))
+            elif pid in self.cleaners:
+                self.finish_cleanup(*self.cleaners.pop(pid))
 
     def check_deadlines(self, now):
         soonest = None
@@ -325,27 +345,32 @@ class Zygote:
                 outcome = {"kind": "crashed", "reason": "killed by %s" % name, "durationMs": elapsed_ms}
         else:
             outcome = {"kind": "crashed", "reason": "ended with status %d" % status, "durationMs": elapsed_ms}
-        self.cleanup(run, clean_exit=report is not None and os.WEXITSTATUS(status) == 0)
-        if report is not None:
-            self.send(out_frame(run.id, KIND_RUN_REPORT, report))
-        else:
-            self.send(outcome_frame(run.id, outcome))
+        reply = out_frame(run.id, KIND_RUN_REPORT, report) if report is not None else outcome_frame(run.id, outcome)
+        self.cleanup(run, clean_exit=report is not None and os.WEXITSTATUS(status) == 0, reply=reply)
 
-    def cleanup(self, run, clean_exit):
+    def cleanup(self, run, clean_exit, reply):
         # The pid is reaped (and may be reused): only its process group is signalled, which the
         # kernel keeps reserved while members remain. A clean child already swept its uid.
         try:
             _killpg(run.pid, SIGKILL)
         except OSError:
             pass
-        if run.uid is not None:
-            self.release_uid(run.uid, clean_exit)
-        try:
-            os.rmdir(run.dir)
-        except FileNotFoundError:
-            pass
-        except OSError:
-            shutil.rmtree(run.dir, ignore_errors=True)
+        sweep = not clean_exit and run.uid is not None and self.pid_namespace
+        emptied = False
+        if not sweep:
+            try:
+                os.rmdir(run.dir)  # the usual case: the run left nothing behind
+                emptied = True
+            except FileNotFoundError:
+                emptied = True
+            except OSError:
+                pass
+        if emptied:
+            if run.uid is not None:
+                self.free_uids.append(run.uid)
+            self.send(reply)
+        else:
+            self.start_cleaner(run.dir, run.uid, sweep, reply)
 
     def loop(self):
         self.send(out_frame(0, KIND_READY, json.dumps({"ready": True, "pid": os.getpid(), "uidDrop": self.uid_drop, "pidNamespace": self.pid_namespace}).encode()))
@@ -354,7 +379,7 @@ class Zygote:
         wake_r = self.wake_r
         by_fd = self.by_fd
         timeout = -1
-        while not (self.closing and not self.runs and not self.outbuf):
+        while not (self.closing and not self.runs and not self.cleaners and not self.outbuf):
             if self.closing and self.runs:
                 for run in self.runs.values():
                     if not run.timed_out:
@@ -393,6 +418,23 @@ class Zygote:
                 timeout = 0.05 if soonest is None else max(0.0, soonest - _monotonic())
             else:
                 timeout = -1
+
+
+def remove_tree(path):
+    """rmtree that also gets through directories the run made unreadable: it first gives every
+    directory (never a symlink's target) back to its owner, which the cleaner is."""
+    def owner_access(target):
+        try:
+            if stat.S_ISDIR(os.lstat(target).st_mode):
+                os.chmod(target, 0o700)
+        except OSError:
+            pass
+
+    owner_access(path)
+    for root, dirs, _files in os.walk(path):
+        for name in dirs:
+            owner_access(os.path.join(root, name))
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def warm_up(config):

@@ -1,6 +1,6 @@
 // Hostile programs: each is classified, the pool still answers afterwards, and nothing outside the
 // run directory changes.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,31 @@ import { createSandbox, type Sandbox } from '../../sandbox/index';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const marker = `sinq-hostile-${process.pid}-${Date.now()}`;
+
+function procStat(pid: string): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Processes below this one that are not zombies. */
+function liveDescendants(): string[] {
+  const all = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid));
+  const found = [String(process.pid)];
+  for (let i = 0; i < found.length; i++) for (const pid of all) if (procStat(pid)?.[1] === found[i]) found.push(pid);
+  return found.slice(1).filter((pid) => procStat(pid)?.[0] !== 'Z');
+}
+
+function uidOf(pid: string): number | undefined {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('Uid:'));
+    return line ? Number(line.split(/\s+/)[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function py(lines: string[]): string {
   return lines.join('\n') + '\n';
@@ -261,6 +286,36 @@ describe('sandbox: hostile programs', () => {
   it('a forked process that returns does not report twice', async () => {
     const outcome = await run(py(['import os', 'def f():', '    os.fork()', '    return os.getpid() > 0']));
     expect(outcome).toMatchObject({ kind: 'returned', value: { t: 'bool', v: true } });
+  });
+
+  it('a daemon and an unreadable tree left behind are cleaned up', async () => {
+    const source = py([
+      'import os, time',
+      'def f():',
+      '    os.makedirs("a/b")',
+      '    open("a/b/x", "w").write("x")',
+      '    os.chmod("a/b", 0)',
+      '    os.chmod("a", 0)',
+      '    r, w = os.pipe()',
+      '    if os.fork() == 0:',
+      '        os.setsid()',
+      '        os.write(w, b"!")',
+      '        while True:',
+      '            time.sleep(0.1)',
+      '    os.read(r, 1)  # the daemon has left our process group',
+      '    return "left"',
+    ]);
+    expect(await run(source)).toMatchObject({ kind: 'returned', value: { t: 'str', v: 'left' } });
+    if (sandbox.isolation().root) {
+      // Runs have uids of their own: nothing may still run under one of them.
+      let leftovers: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        leftovers = liveDescendants().filter((pid) => uidOf(pid) !== 0);
+        if (leftovers.length === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(leftovers).toEqual([]);
+    }
   });
 
   it('writing past the file-size limit or filling the scratch space fails inside the run only', async () => {

@@ -80,7 +80,17 @@ describe('sandbox: isolation', () => {
       const outcome = await sandbox.run({ source: 'def f(x):\n    return x * 3\n', entryPoint: 'f', input: '{"x": 5}' });
       expect(outcome).toMatchObject({ kind: 'returned', value: { t: 'int', v: '15' } });
       // Here the run directory is on the host: it must be gone once the run is over.
-      const where = await sandbox.run({ source: 'import os\ndef f():\n    open("junk", "w").write("x")\n    return os.getcwd()\n', entryPoint: 'f', input: '{}' });
+      const leaveMess = [
+        'import os',
+        'def f():',
+        '    open("junk", "w").write("x")',
+        '    os.makedirs("a/b/c")',
+        '    for i in range(200):',
+        '        open("a/b/c/%d" % i, "w").write("y")',
+        '    os.chmod("a/b", 0)',
+        '    return os.getcwd()',
+      ].join('\n');
+      const where = await sandbox.run({ source: leaveMess, entryPoint: 'f', input: '{}' });
       expect(where.kind).toBe('returned');
       if (where.kind === 'returned' && where.value.t === 'str') expect(existsSync(where.value.v)).toBe(false);
       else throw new Error(`unexpected ${JSON.stringify(where)}`);
