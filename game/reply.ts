@@ -6,8 +6,9 @@
 // Evaluator:  # Analysis / # Equivalent? (Yes/No) / # Diverging input example (dict literal)
 //
 // Tolerated: any heading level 1-6 or a bold line instead of `#`, heading case, spacing, trailing
-// `:`/`?`, numbering ("1. Analysis"), CRLF, prose around sections, code blocks without a language
-// tag or with several blocks in a section, `input = {...}` prefixes, answers like `Yes.`, `**No**`.
+// `:`/`?`, numbering ("1. Analysis"), synonyms, CRLF, prose around sections, code blocks without a
+// language tag or several per section, `input = {...}` prefixes, answers like `Yes.`, `**No**`,
+// a `<think>` preamble, a reply wrapped in a markdown fence (see game/README.md).
 import type {
   DivergingInput,
   EvaluatorReply,
@@ -209,7 +210,7 @@ function hasUnclosed(scan: MarkdownScan): boolean {
 function choosePythonBlock(blocks: CodeBlock[]): CodeBlock | undefined {
   const python = blocks.filter((b) => PYTHON_LANGS.has(b.lang));
   const candidates = python.length > 0 ? python : blocks;
-  return candidates.find((b) => /^\s*(?:async\s+)?def\s/m.test(b.content)) ?? candidates[0];
+  return candidates.find((b) => /^[ \t]*(?:async[ \t]+)?def[ \t]/m.test(b.content)) ?? candidates[0];
 }
 
 type InputResult = { ok: true; value: DivergingInput } | ParseFailure | { ok: 'absent' };

@@ -377,6 +377,11 @@ describe('parsers never throw', () => {
       head + '`a` '.repeat(n / 5),
       '# Diverging input example\n'.repeat(n / 30),
       '<think>' + 'x'.repeat(n),
+      '# Generated program\n```\n' +
+        '\n'.repeat(n) +
+        'x\n```\n# Diverging input example\n```\n' +
+        ' \n'.repeat(300) +
+        '{}\n```',
     ];
     for (const text of hostile) {
       for (const result of [parseGeneratorReply(text), parseEvaluatorReply(text)])
