@@ -178,6 +178,17 @@ describe('engine conformance (real Worker and Client)', () => {
     await expect(
       service.startWorkflowExecution({ namespace: 'default', workflowId: uniqueId('bad'), taskQueue: { name: taskQueue }, requestId: 'r2' }),
     ).rejects.toSatisfy((err: unknown) => grpcCode(err) === grpc.status.INVALID_ARGUMENT);
+    // Malformed search attribute payload
+    await expect(
+      service.startWorkflowExecution({
+        namespace: 'default',
+        workflowId: uniqueId('bad-sa'),
+        workflowType: { name: 'oneActivity' },
+        taskQueue: { name: taskQueue },
+        requestId: 'r3',
+        searchAttributes: { indexedFields: { CustomKeywordField: { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('{not json') } } },
+      }),
+    ).rejects.toSatisfy((err: unknown) => grpcCode(err) === grpc.status.INVALID_ARGUMENT);
     // Malformed task token
     await expect(service.respondActivityTaskCompleted({ namespace: 'default', taskToken: Buffer.from('not a token') })).rejects.toSatisfy(
       (err: unknown) => grpcCode(err) === grpc.status.INVALID_ARGUMENT,
