@@ -278,7 +278,10 @@ function unwrapMarkdownFence(text: string): string {
   while (last > first && (lines[last] as string).trim() === '') last--;
   const opening = (lines[first] ?? '').trim().toLowerCase();
   if (!/^(`{3,}|~{3,})\s*(markdown|md)$/.test(opening)) return text;
-  const fence = opening.replace(/\s*(markdown|md)$/, '');
+  const fenceChar = opening[0] as string;
+  let fenceLength = 0;
+  while (opening[fenceLength] === fenceChar) fenceLength++;
+  const fence = fenceChar.repeat(fenceLength);
   if ((lines[last] as string).trim() !== fence) return text;
   return lines.slice(first + 1, last).join('\n');
 }

@@ -377,6 +377,7 @@ describe('parsers never throw', () => {
       head + '`a` '.repeat(n / 5),
       '# Diverging input example\n'.repeat(n / 30),
       '<think>' + 'x'.repeat(n),
+      '```' + ' '.repeat(n) + 'md\n# Analysis\n```',
       '# Generated program\n```\n' +
         '\n'.repeat(n) +
         'x\n```\n# Diverging input example\n```\n' +
