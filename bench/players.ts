@@ -95,18 +95,30 @@ async function main(): Promise<void> {
         mode,
       });
     };
-    const fuzzRuns: FuzzResult[] = [];
-    const randomRuns: FuzzResult[] = [];
+    // Pairs are attacked a few at a time; each result depends only on its pair and seed.
+    const attackAll = async (mode: 'fuzz' | 'random'): Promise<FuzzResult[]> => {
+      const out = new Array<FuzzResult>(pairs.length);
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < pairs.length) {
+          const i = next++;
+          const { task, play } = pairs[i] as (typeof pairs)[number];
+          out[i] = await attack(task, play.variant, mode, i);
+        }
+      };
+      await Promise.all(Array.from({ length: generationLanes }, () => lane()));
+      return out;
+    };
     const fuzzStarted = Date.now();
-    for (const [i, { task, play }] of pairs.entries()) fuzzRuns.push(await attack(task, play.variant, 'fuzz', i));
+    const fuzzRuns = await attackAll('fuzz');
     const fuzzMs = Date.now() - fuzzStarted;
     const randomStarted = Date.now();
-    for (const [i, { task, play }] of pairs.entries()) {
-      const r = await attack(task, play.variant, 'random', i);
-      randomRuns.push(r);
+    const randomRuns = await attackAll('random');
+    pairs.forEach(({ task }, i) => {
       const f = fuzzRuns[i] as FuzzResult;
+      const r = randomRuns[i] as FuzzResult;
       process.stderr.write(`attack ${task.id}: fuzz ${f.found ? `killed in ${f.executions}` : 'missed'}, random ${r.found ? `killed in ${r.executions}` : 'missed'}\n`);
-    }
+    });
     const randomMs = Date.now() - randomStarted;
 
     // Misses count as budget + 1 executions: a lower bound, which can only flatter the baseline.
