@@ -3,7 +3,7 @@
 // batch; callers acknowledge a client only after that batch is durable.
 import { randomUUID } from 'node:crypto';
 import { EngineError, failedPrecondition, invalidArgument, notFound } from './errors';
-import { activityMachine, childMachine, timerMachine } from './fsm';
+import { activityMachine, timerMachine } from './fsm';
 import { TaskQueues } from './matching';
 import {
   api,
@@ -1319,7 +1319,6 @@ export class Engine {
           childWorkflowExecutionTerminatedEventAttributes: common,
         });
     }
-    if (child.startedEventId === 0 && parent.wft.phase !== 'started') childMachine(child.phase, 'close');
     this.add(parent, [e]);
   }
 
