@@ -79,6 +79,7 @@ const START_FAILURES_BEFORE_GIVING_UP = 5;
 class ZygotePool implements Sandbox {
   private readonly slots: Array<ZygoteProcess | undefined>;
   private readonly startFailures: number[];
+  private readonly gaveUp: boolean[];
   private readonly queue: Queued[] = [];
   private nextId = 1;
   private closed = false;
@@ -93,6 +94,7 @@ class ZygotePool implements Sandbox {
   ) {
     this.slots = new Array<ZygoteProcess | undefined>(settings.workers).fill(undefined);
     this.startFailures = new Array<number>(settings.workers).fill(0);
+    this.gaveUp = new Array<boolean>(settings.workers).fill(false);
   }
 
   async start(): Promise<void> {
@@ -198,7 +200,8 @@ class ZygotePool implements Sandbox {
     this.startFailures[index] = dead.everReady ? 0 : (this.startFailures[index] ?? 0) + 1;
     if (this.startFailures[index]! >= START_FAILURES_BEFORE_GIVING_UP) {
       this.log.error({ slot: index, reason }, 'sandbox zygote keeps failing to start; giving up on this slot');
-      if (this.slots.every((slot) => slot === undefined)) {
+      this.gaveUp[index] = true;
+      if (this.gaveUp.every(Boolean)) {
         this.brokenReason = reason;
         for (const queued of this.queue.splice(0)) queued.resolve({ kind: 'crashed', reason: `sandbox unavailable: ${reason}`, durationMs: 0 });
       }

@@ -77,7 +77,7 @@ def outcome_frame(rid, outcome):
 
 class Run:
     __slots__ = ("id", "pid", "fd", "chunks", "size", "started", "deadline", "timeout_ms", "uid", "dir",
-                 "timed_out", "oversize", "status")
+                 "timed_out", "aborted", "oversize", "status")
 
     def __init__(self, rid, pid, fd, timeout_ms, uid, run_dir, started):
         self.id = rid
@@ -91,6 +91,7 @@ class Run:
         self.uid = uid
         self.dir = run_dir
         self.timed_out = False
+        self.aborted = False  # killed because the zygote is closing
         self.oversize = False
         self.status = None
 
@@ -304,7 +305,7 @@ class Zygote:
     def check_deadlines(self, now):
         soonest = None
         for run in self.runs.values():
-            if run.timed_out:
+            if run.timed_out or run.aborted:
                 continue
             if now >= run.deadline:
                 run.timed_out = True
@@ -334,7 +335,9 @@ class Zygote:
                 outcome = {"kind": "crashed", "reason": "process exited with code %d before reporting" % code, "durationMs": elapsed_ms}
         elif os.WIFSIGNALED(status):
             sig = os.WTERMSIG(status)
-            if sig == signal.SIGXCPU or (sig == SIGKILL and elapsed_ms >= max(1000, run.timeout_ms) * 0.9):
+            if run.aborted:
+                outcome = {"kind": "crashed", "reason": "sandbox closed during the run", "durationMs": elapsed_ms}
+            elif sig == signal.SIGXCPU or (sig == SIGKILL and elapsed_ms >= max(1000, run.timeout_ms) * 0.9):
                 # SIGXCPU at the soft CPU limit, or SIGKILL at the hard one after SIGXCPU was ignored.
                 outcome = {"kind": "timeout", "limitMs": run.timeout_ms, "durationMs": elapsed_ms}
             else:
@@ -382,8 +385,8 @@ class Zygote:
         while not (self.closing and not self.runs and not self.cleaners and not self.outbuf):
             if self.closing and self.runs:
                 for run in self.runs.values():
-                    if not run.timed_out:
-                        run.timed_out = True
+                    if not run.aborted:
+                        run.aborted = True
                         self.kill(run)
                 timeout = 0.05
             try:

@@ -145,10 +145,13 @@ describe('sandbox: isolation', () => {
     }
   });
 
-  it('rejects runs after close and leaves no processes behind', async () => {
+  it('ends runs in flight on close as crashed, rejects runs after it, and leaves no processes behind', async () => {
     const sandbox = await createSandbox({ workers: 2 });
     await sandbox.run({ source: 'def f():\n    return 1\n', entryPoint: 'f', input: '{}' });
+    const inFlight = sandbox.run({ source: 'import time\ndef f():\n    time.sleep(30)\n', entryPoint: 'f', input: '{}', timeoutMs: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await sandbox.close();
+    expect(await inFlight).toMatchObject({ kind: 'crashed', reason: expect.stringMatching(/closed/) as unknown });
     await expect(sandbox.run({ source: 'def f():\n    return 1\n', entryPoint: 'f', input: '{}' })).rejects.toBeInstanceOf(SandboxError);
     expect(childPids()).toEqual([]);
   });
