@@ -53,6 +53,7 @@ function replyFor(analysis: PairAnalysis, result: FuzzResult, entryPoint: string
     };
   }
   const { original, variant } = result.outcomes;
+  // training/play-facts.ts reads the "(strategy: ...)" back to credit kills: keep its form.
   return {
     analysis: `${summary}\nDifferential fuzzing found a diverging input after ${result.executions} inputs (strategy: ${result.strategy}) and shrank it. On it, the original \`${entryPoint}\` ${describeOutcome(original)}, while the variant ${describeOutcome(variant)}.`,
     equivalent: false,
