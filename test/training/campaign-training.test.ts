@@ -1,0 +1,166 @@
+// The training step inside a real campaign workflow (embedded engine, real Worker): LLM players are
+// fine-tuned by the stand-in trainer and registered on the Ollama stand-in between rounds, round 1
+// plays with the new tags, and cancelling the campaign during training kills the trainer.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index';
+import type { PlayerGateway } from '../../activities/players';
+import { bundleWorkflows } from '../../activities/worker';
+import type { AttackResult, ProposeResult } from '../../actors/policies/types';
+import { startEngine, type EngineHandle } from '../../deploy/engine';
+import type { Outcome, Task } from '../../game/types';
+import { silentLogger } from '../../lib/log';
+import type { Sandbox } from '../../sandbox/api';
+import { createStoreCache, type StoreCache } from '../../store/store-cache';
+import { ModelRegistry } from '../../training/registry';
+import { campaignStatusQuery, cancelSignal, type CampaignResult, type CampaignWorkflowInput } from '../../workflows/definitions';
+import { smallCampaign } from '../campaign/helpers';
+import { startOllamaStandIn, type OllamaStandIn } from '../stand-ins/ollama';
+
+const BASE = 'base-coder:1b';
+const standInTrainer = path.resolve(import.meta.dirname, '../stand-ins/trainer.py');
+
+const tasks: Task[] = ['a', 'b'].map((id) => ({ id, description: id, source: 'def f(x):\n    return x\n', entryPoint: 'f', exampleInputs: ['{"x": 1}'], origin: 'sinq' }));
+const returned = (v: string): Outcome => ({ kind: 'returned', value: { t: 'int', v }, durationMs: 1 });
+const sandbox: Sandbox = {
+  run: () => Promise.resolve(returned('1')),
+  runPair: () => Promise.resolve({ original: returned('1'), variant: returned('2') }),
+  isolation: () => ({ rlimits: true, privateDirectory: true, network: 'none', bubblewrap: false, userNamespaces: false, root: true, notes: [] }),
+  close: () => Promise.resolve(),
+};
+
+/** Scripted LLM players that report the model tag they were asked to play with. */
+const players: PlayerGateway = {
+  propose(request): Promise<ProposeResult> {
+    const raw = '# Analysis\n\nAdded one.\n\n# Generated program\n\n```python\ndef f(x):\n    return x + 1\n```\n\n# Diverging input example\n\n```python\n{"x": 1}\n```\n';
+    return Promise.resolve({
+      policy: request.policy,
+      modelVersion: request.modelVersion ?? 'none',
+      prompt: [{ role: 'user', content: 'mutate' }],
+      reply: { raw, parsed: { ok: true, value: { analysis: 'Added one.', program: 'def f(x):\n    return x + 1\n', divergingInput: '{"x": 1}' } }, durationMs: 1 },
+    });
+  },
+  attack(request): Promise<AttackResult> {
+    return Promise.resolve({
+      policy: request.policy,
+      modelVersion: request.modelVersion ?? 'none',
+      prompt: [],
+      replies: Array.from({ length: request.attempts }, (_, i) => ({
+        raw: `# Analysis\n\nattempt ${i}\n`,
+        // The evaluator always fails: every play is hard.
+        parsed: { ok: true as const, value: { analysis: '', equivalent: true, divergingInput: null } },
+        durationMs: 1,
+      })),
+    });
+  },
+  close: () => Promise.resolve(),
+};
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('training inside the campaign workflow', () => {
+  let dir: string;
+  let engine: EngineHandle;
+  let nativeConnection: NativeConnection;
+  let connection: Connection;
+  let client: Client;
+  let worker: Worker;
+  let running: Promise<void>;
+  let stores: StoreCache;
+  let ollama: OllamaStandIn;
+  const taskQueue = `training-wf-${process.pid}`;
+
+  beforeAll(async () => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    dir = mkdtempSync(path.join(tmpdir(), 'sinq-training-wf-'));
+    ollama = await startOllamaStandIn({ models: [BASE] });
+    const [started, bundle] = await Promise.all([startEngine({ dataDir: path.join(dir, 'engine') }), bundleWorkflows()]);
+    engine = started;
+    nativeConnection = await NativeConnection.connect({ address: engine.address });
+    connection = await Connection.connect({ address: engine.address });
+    client = new Client({ connection });
+    stores = createStoreCache(dir);
+    const activities = createActivities({ sandbox, players, store: (id) => stores.get(id), loadTasks: () => Promise.resolve(tasks), log: silentLogger });
+    worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: bundle, activities });
+    running = worker.run();
+  }, 120_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await connection?.close();
+    await nativeConnection?.close();
+    stores?.closeAll();
+    await engine?.stop();
+    await ollama?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  const config = (trainerExtra: string[]) =>
+    smallCampaign({
+      rounds: 2,
+      concurrency: 2,
+      taskSet: 'scripted',
+      generator: { policy: 'ollama', model: BASE },
+      evaluator: { policy: 'ollama', model: BASE },
+      training: {
+        trainer: ['python3', standInTrainer, '--dataset', '{dataset}', '--base-model', '{baseModel}', '--output-dir', '{outputDir}', '--checkpoint-dir', '{checkpointDir}', ...trainerExtra],
+        generatorBase: 'Org/Base-Coder-1B',
+        ollamaHost: ollama.url,
+      },
+    });
+
+  it('fine-tunes after round 0 and plays round 1 with the registered tag', async () => {
+    const input: CampaignWorkflowInput = { campaignId: 'tw1', config: config(['--steps', '3']), searchAttributes: false, round: 0 };
+    const handle = await client.workflow.start('campaignWorkflow', { workflowId: 'tw1', taskQueue, args: [input] });
+    const result = (await handle.result()) as CampaignResult;
+    expect(result.status).toBe('completed');
+    const store = await stores.get('tw1');
+    const round1 = (await Promise.all(tasks.map((t) => store.getEpisode(`tw1-r1-${t.id}`)))).map((r) => r?.versions.generator?.model);
+    expect(round1).toEqual(['sinq-generator:tw1-r0', 'sinq-generator:tw1-r0']);
+    const round0 = (await Promise.all(tasks.map((t) => store.getEpisode(`tw1-r0-${t.id}`)))).map((r) => r?.versions.generator?.model);
+    expect(round0).toEqual([BASE, BASE]);
+    // No evaluator base configured: the evaluator keeps its model.
+    expect((await store.getEpisode('tw1-r1-a'))?.versions.evaluator?.model).toBe(BASE);
+    expect(ollama.models.has('sinq-generator:tw1-r0')).toBe(true);
+    const registry = await ModelRegistry.open(store.file);
+    try {
+      // The step after the last round trains too: its model is the campaign's final generator.
+      expect((await registry.list('tw1')).map((r) => [r.role, r.round, r.tag])).toEqual([
+        ['generator', 0, 'sinq-generator:tw1-r0'],
+        ['generator', 1, 'sinq-generator:tw1-r1'],
+      ]);
+    } finally {
+      registry.close();
+    }
+  }, 90_000);
+
+  it('cancelling the campaign during training kills the trainer and ends cancelled', async () => {
+    const input: CampaignWorkflowInput = { campaignId: 'tw2', config: config(['--steps', '400', '--step-delay', '0.05', '--spawn-helper']), searchAttributes: false, round: 0 };
+    const handle = await client.workflow.start('campaignWorkflow', { workflowId: 'tw2', taskQueue, args: [input] });
+    const store = await stores.get('tw2');
+    const checkpoints = path.join(path.dirname(store.file), 'training', 'r0', 'generator', 'checkpoints');
+    for (let i = 0; i < 300 && !existsSync(path.join(checkpoints, 'checkpoint.json')); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await handle.query(campaignStatusQuery)).phase).toBe('training');
+    const helper = Number(readFileSync(path.join(checkpoints, 'helper.pid'), 'utf8'));
+    await handle.signal(cancelSignal);
+    const result = (await handle.result()) as CampaignResult;
+    expect(result.status).toBe('cancelled');
+    await expect.poll(() => alive(helper), { timeout: 10_000 }).toBe(false);
+    const step = (JSON.parse(readFileSync(path.join(checkpoints, 'checkpoint.json'), 'utf8')) as { step: number }).step;
+    expect(step).toBeLessThan(400);
+    expect((await store.getCampaign('tw2'))?.status).toBe('cancelled');
+    expect(ollama.models.has('sinq-generator:tw2-r0')).toBe(false);
+  }, 90_000);
+});
