@@ -138,9 +138,20 @@ async function runCampaign(values: Values): Promise<number> {
     process.stderr.write(`campaign ${campaignId} started\n`);
     const progress = createProgressView(process.stderr, log);
     let closed: string | undefined;
+    let unreachableSince: number | undefined;
     while (closed === undefined) {
       if (interrupted) throw new CliError(`interrupted; campaign ${campaignId} stays on the engine (resume it with a worker)`, 130);
-      const state = await campaignState(cc, campaignId);
+      let state;
+      try {
+        state = await campaignState(cc, campaignId);
+        unreachableSince = undefined;
+      } catch (err) {
+        // The engine may be restarting: keep asking for a while before giving up.
+        unreachableSince ??= Date.now();
+        if (err instanceof CampaignClientError || Date.now() - unreachableSince > 120_000) throw err;
+        await sleep(1_000);
+        continue;
+      }
       if (state.running) {
         if (state.status) progress.update(state.status);
         await sleep(500);
