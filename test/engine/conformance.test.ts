@@ -93,6 +93,22 @@ describe('engine conformance (real Worker and Client)', () => {
     expect((await late.describe()).status.name).toBe('TIMED_OUT');
   });
 
+  it('applies parent close policies to children that outlive their parent', async () => {
+    const prefix = uniqueId('children');
+    expect(await env.client.workflow.execute('parentLeavesChildren', { taskQueue, workflowId: prefix, args: [prefix] })).toBe('parent done');
+    const terminated = env.client.workflow.getHandle(`${prefix}-terminate`);
+    const abandoned = env.client.workflow.getHandle(`${prefix}-abandon`);
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'TERMINATED'; i++) {
+      status = (await terminated.describe()).status.name;
+      if (status !== 'TERMINATED') await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe('TERMINATED');
+    expect((await abandoned.describe()).status.name).toBe('RUNNING');
+    await abandoned.signal(approve, 'after parent');
+    expect(await abandoned.result()).toBe('after parent');
+  });
+
   it('cancels and terminates running workflows', async () => {
     const cancelled = await env.client.workflow.start('waitForSignal', { taskQueue, workflowId: uniqueId('to-cancel') });
     const terminated = await env.client.workflow.start('waitForSignal', { taskQueue, workflowId: uniqueId('to-terminate') });

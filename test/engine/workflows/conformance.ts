@@ -14,6 +14,8 @@ import {
   ActivityCancellationType,
   CancellationScope,
   isCancellation,
+  ParentClosePolicy,
+  startChild,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
 
@@ -130,4 +132,11 @@ export async function waitForSignal(): Promise<string> {
   setHandler(approve, (who) => void (got = who));
   await condition(() => got !== '');
   return got;
+}
+
+/** Starts two children that outlive it: one terminated by the parent close policy, one abandoned. */
+export async function parentLeavesChildren(prefix: string): Promise<string> {
+  await startChild(waitForSignal, { workflowId: `${prefix}-terminate`, parentClosePolicy: ParentClosePolicy.TERMINATE });
+  await startChild(waitForSignal, { workflowId: `${prefix}-abandon`, parentClosePolicy: ParentClosePolicy.ABANDON });
+  return 'parent done';
 }
