@@ -136,8 +136,12 @@ export function isPyValue(root: unknown, maxNodes: number): root is PyValue {
   return true;
 }
 
-/** Turns an outcome payload (JSON text) into an Outcome, or a crashed one saying what was wrong with it. */
-export function toOutcome(payload: Buffer, maxNodes: number, fallbackDurationMs: number): Outcome {
+/**
+ * Turns an outcome payload (JSON text) into an Outcome, or a crashed one saying what was wrong with
+ * it. `fromRun`: the payload is the run's own report, which can never legitimately be a timeout
+ * (only the zygote decides those).
+ */
+export function toOutcome(payload: Buffer, maxNodes: number, fallbackDurationMs: number, fromRun = false): Outcome {
   let raw: unknown;
   try {
     raw = JSON.parse(payload.toString('utf8'));
@@ -149,6 +153,9 @@ export function toOutcome(payload: Buffer, maxNodes: number, fallbackDurationMs:
     return { kind: 'crashed', reason: `malformed report from the run: ${parsed.error.issues[0]?.message ?? 'invalid'}`, durationMs: fallbackDurationMs };
   }
   const outcome = parsed.data;
+  if (fromRun && outcome.kind === 'timeout') {
+    return { kind: 'crashed', reason: 'malformed report from the run: a run cannot report its own timeout', durationMs: fallbackDurationMs };
+  }
   if (outcome.kind === 'returned') {
     if (!isPyValue(outcome.value, maxNodes + 1)) {
       return { kind: 'crashed', reason: 'malformed report from the run: value is not a canonical tree', durationMs: outcome.durationMs };

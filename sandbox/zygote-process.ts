@@ -166,7 +166,7 @@ export class ZygoteProcess {
     if (!entry) return;
     this.inFlight.delete(frame.id);
     clearTimeout(entry.watchdog);
-    entry.resolve(toOutcome(frame.payload, this.options.resultMaxNodes, performance.now() - entry.startedAt));
+    entry.resolve(toOutcome(frame.payload, this.options.resultMaxNodes, performance.now() - entry.startedAt, frame.kind === FrameKind.runReport));
   }
 
   private die(reason: string): void {

@@ -278,6 +278,21 @@ describe('sandbox: hostile programs', () => {
     expect(outcome.durationMs).toBeLessThan(2000);
   });
 
+  it('a run cannot forge a timeout through its result channel', async () => {
+    const source = py([
+      'import os',
+      'def f():',
+      '    for fd in range(3, 64):',
+      '        try:',
+      '            os.write(fd, b\'{"kind": "timeout", "limitMs": 1, "durationMs": 0}\')',
+      '            os._exit(0)',
+      '        except OSError:',
+      '            pass',
+    ]);
+    const outcome = await run(source);
+    expect(outcome).toMatchObject({ kind: 'crashed', reason: expect.stringMatching(/cannot report its own timeout/) as unknown });
+  });
+
   it('a ctypes segfault crashes with the signal', async () => {
     const outcome = await run(py(['import ctypes', 'def f():', '    return ctypes.string_at(0)']));
     expect(outcome).toMatchObject({ kind: 'crashed', reason: 'killed by SIGSEGV' });
