@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderTimeline } from '../../cli/commands/episodes';
 import { absoluteTaskSet, ConfigFileError, loadCampaignConfig } from '../../deploy/config-file';
 import { lineDiff } from '../../deploy/line-diff';
-import { summaryTable } from '../../deploy/progress';
+import { createProgressView, summaryTable } from '../../deploy/progress';
+import { silentLogger } from '../../lib/log';
+import type { CampaignStatusView } from '../../workflows/definitions';
 import { initialContext, recordOf } from '../../machines/episode';
 import { summarizeRound } from '../../machines/round';
 import type { EpisodeRecord } from '../../machines/types';
@@ -91,6 +93,25 @@ describe('campaign CLI pieces', () => {
     expect(text).toContain('attempt 2: failed (said-equivalent)');
     expect(text).toContain('difficulty 5');
     expect(lineDiff('a\nb\nc\n', 'a\nc\nd\n')).toBe('  a\n- b\n  c\n+ d');
+  });
+
+  it('draws one progress bar per round on a TTY', () => {
+    const written: string[] = [];
+    const stream = { isTTY: true, write: (text: string) => written.push(text) } as unknown as NodeJS.WriteStream;
+    const view = createProgressView(stream, silentLogger);
+    const status = (round: number, done: number, valid: number): CampaignStatusView => ({
+      campaignId: 'c1', phase: 'running', round, rounds: 2, concurrency: 2, paused: false, total: 4, done, running: 1, valid, meanDifficulty: valid > 0 ? 3 : null, summaries: [],
+    });
+    view.update(status(0, 2, 1));
+    view.update(status(1, 4, 4));
+    view.finish();
+    expect(written[0]).toContain('round 1/2');
+    expect(written[0]).toContain('2/4');
+    expect(written[0]).toContain('valid  50%');
+    expect(written[0]).toContain('█'.repeat(12) + '░'.repeat(12));
+    expect(written[1]).toBe('\n');
+    expect(written[2]).toContain('round 2/2');
+    expect(written.at(-1)).toBe('\n');
   });
 
   it('prints a round summary table', () => {
