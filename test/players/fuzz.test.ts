@@ -118,4 +118,17 @@ describe('fuzzing evaluator', () => {
     setTimeout(() => controller.abort(), 300);
     await expect(pending).rejects.toBeDefined();
   });
+
+  it('finds a halting difference in a hostile variant and keeps the search short', async () => {
+    const original = 'def f(x):\n    return x\n';
+    const variant = 'def f(x):\n    while x > 5:\n        pass\n    return x\n';
+    const state = resolveFuzzPolicyState({}, { maxExecutions: 60, runTimeoutMs: 300 });
+    const { attempts } = await fuzzAttack(task(original, ['{"x": 1}']), variant, { attempts: 1, seed: 2, state, sandbox });
+    const result = attempts[0]!.result;
+    expect(result.found).toBe(true);
+    const found = result as FuzzFound;
+    expect(found.outcomes.variant.kind).toBe('timeout');
+    expect(found.shrinkExecutions).toBeLessThanOrEqual(2 * state.concurrency);
+    expect(attempts[0]!.reply.analysis).toContain('does not halt');
+  });
 });
