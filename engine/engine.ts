@@ -120,6 +120,7 @@ export class Engine {
   private taskId = 0;
   private uow: { records: JournalRecord[]; touched: Set<Run> } | null = null;
   private closed = false;
+  private lastPersist: Promise<void> = Promise.resolve();
   private readonly globalRt: Runtime = { queued: false, timers: [] };
   readonly historyPollTimeoutMs: number;
 
@@ -168,7 +169,16 @@ export class Engine {
     if (records.length === 0 || !this.options.persist) return Promise.resolve();
     const p = this.options.persist(records);
     p.catch((err: unknown) => this.options.onFatal?.(err));
+    this.lastPersist = p.catch(() => {});
     return p;
+  }
+
+  /**
+   * Resolves once everything applied so far is on disk (the journal keeps order, so waiting for the
+   * latest append is enough). Reads wait for it, so that no client sees state a crash could undo.
+   */
+  durable(): Promise<void> {
+    return this.lastPersist;
   }
 
   private record(r: JournalRecord): void {

@@ -199,7 +199,9 @@ export function workflowServiceHandlers(engine: Engine): Record<string, Handler>
       const ns = engine.namespace(req.namespace).name;
       const workflowId = requireField(req.execution?.workflowId, 'WorkflowId');
       const run = engine.findRun(ns, workflowId, req.execution?.runId);
-      return history(engine, run, req, ctx);
+      const response = await history(engine, run, req, ctx);
+      await engine.durable();
+      return response;
     },
 
     QueryWorkflow: async (req: Req<'QueryWorkflowRequest'>) => {
@@ -217,7 +219,9 @@ export function workflowServiceHandlers(engine: Engine): Record<string, Handler>
       const ns = engine.namespace(req.namespace).name;
       const workflowId = requireField(req.execution?.workflowId, 'WorkflowId');
       const run = engine.findRun(ns, workflowId, req.execution?.runId);
-      return describeExecution(engine, run);
+      const response = describeExecution(engine, run);
+      await engine.durable();
+      return response;
     },
 
     ListWorkflowExecutions: async (req: Req<'ListWorkflowExecutionsRequest'>) => {
