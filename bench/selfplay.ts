@@ -3,7 +3,7 @@
 // Temporal or NATS). Per round: the generator's mean difficulty of valid plays, and the evaluator's
 // kill rate on a fixed set of variant pairs made from held-out tasks (never trained on).
 // Prints one JSON line last. Env: BENCH_SELFPLAY_ROUNDS (5), BENCH_SELFPLAY_SEEDS (3),
-// BENCH_SELFPLAY_EPISODES (episodes per round, 12), BENCH_SELFPLAY_HELDOUT (held-out pairs, 12).
+// BENCH_SELFPLAY_EPISODES (episodes per round, 12), BENCH_SELFPLAY_HELDOUT (held-out pairs, 8).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,14 +29,14 @@ import { defaultTaskSetPath, loadTaskSet } from '../tasks/index';
 const rounds = Number(process.env.BENCH_SELFPLAY_ROUNDS ?? 5);
 const seeds = Array.from({ length: Number(process.env.BENCH_SELFPLAY_SEEDS ?? 3) }, (_, i) => 1000 + i);
 const episodesPerRound = Number(process.env.BENCH_SELFPLAY_EPISODES ?? 12);
-const heldOutPairs = Number(process.env.BENCH_SELFPLAY_HELDOUT ?? 12);
+const heldOutPairs = Number(process.env.BENCH_SELFPLAY_HELDOUT ?? 8);
 const attempts = 4;
 const targetDifficulty = 10;
 const concurrency = 2;
 
 /** Small budgets so that the learned weights, not brute force, decide. The same for every round. */
-const generatorBudget = { candidates: 3, maxCandidates: 6, rarityInputs: 24, witnessExecutions: 24, shrinkExecutions: 8, concurrency: 4, runTimeoutMs: 500, maxTimeMs: 4000 };
-const evaluatorBudget = { maxExecutions: 20, shrinkExecutions: 6, concurrency: 4, runTimeoutMs: 500, maxTimeMs: 4000 };
+const generatorBudget = { candidates: 3, maxCandidates: 8, rarityInputs: 24, witnessExecutions: 24, shrinkExecutions: 8, concurrency: 4, runTimeoutMs: 500, maxTimeMs: 5000 };
+const evaluatorBudget = { maxExecutions: 14, shrinkExecutions: 6, concurrency: 4, runTimeoutMs: 500, maxTimeMs: 4000 };
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 

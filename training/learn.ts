@@ -12,7 +12,7 @@ import {
 import { mutationOperators, type MutationOperator } from '../actors/policies/mutation/enumerate';
 import { resolveMutationPolicyState } from '../actors/policies/mutation/state';
 import type { EpisodeRecord } from '../machines/types';
-import { killOrigins, isSeedSource, isStrategy, mutationFactOf } from './play-facts';
+import { attemptHardness, killOrigins, isSeedSource, isStrategy, mutationFactOf } from './play-facts';
 
 export interface LearningOptions {
   /** Step size of the multiplicative update. */
@@ -69,6 +69,17 @@ function normalize<K extends string>(
   return out;
 }
 
+/**
+ * A valid play's reward, 0..1: its measured difficulty / 10, graded by how long each successful
+ * attempt searched (see `attemptHardness`), so that a round where every play was found still tells
+ * the operators apart.
+ */
+export function validPlayReward(record: EpisodeRecord): number {
+  const hardness = attemptHardness(record);
+  if (hardness.length === 0) return (record.difficulty ?? 0) / 10;
+  return hardness.reduce((sum, h) => sum + h, 0) / hardness.length;
+}
+
 /** One multiplicative-weights step of the mutation generator from one round's records. */
 export function updateMutationState(
   previous: unknown,
@@ -81,7 +92,7 @@ export function updateMutationState(
     if (record.outcome === 'failed') continue;
     const fact = mutationFactOf(record);
     if (!fact) continue;
-    const reward = record.outcome === 'valid' ? (record.difficulty ?? 0) / 10 : options.invalidReward;
+    const reward = record.outcome === 'valid' ? validPlayReward(record) : options.invalidReward;
     const entry = sums.get(fact.operator) ?? { plays: 0, valid: 0, reward: 0 };
     entry.plays += 1;
     entry.valid += record.outcome === 'valid' ? 1 : 0;

@@ -12,6 +12,7 @@ export interface MutationFact {
 
 const MUTATION_ANALYSIS = /Mutation `([a-z-]+)` at line (\d+), column \d+/;
 const FUZZ_STRATEGY = /\(strategy: ([a-z-]+)\)/;
+const FUZZ_EFFORT = /after (\d+) inputs? \(strategy/;
 
 function isOperator(value: string): value is MutationOperator {
   return (mutationOperators as readonly string[]).includes(value);
@@ -47,4 +48,18 @@ export function killOrigins(
     if (isStrategy(origin) || isSeedSource(origin)) origins.push(origin);
   }
   return origins;
+}
+
+/**
+ * How hard each evaluator attempt found the play, 0..1: a miss is 1, a diverging input found on the
+ * n-th input tried is 1 - 1/sqrt(n) when the reply says n (the fuzz evaluator does), else 0. The
+ * mean over attempts equals difficulty / 10 when every find was immediate, and grades the finds.
+ */
+export function attemptHardness(record: Pick<EpisodeRecord, 'attack' | 'attemptVerdicts'>): number[] {
+  const replies = record.attack?.replies ?? [];
+  return record.attemptVerdicts.map((verdict) => {
+    if (!verdict.found) return 1;
+    const n = Number(FUZZ_EFFORT.exec(replies[verdict.index]?.raw ?? '')?.[1] ?? 1);
+    return n > 1 ? 1 - 1 / Math.sqrt(n) : 0;
+  });
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultFuzzPolicyState, resolveFuzzPolicyState } from '../../actors/policies/fuzz/state';
 import { resolveMutationPolicyState } from '../../actors/policies/mutation/state';
 import { killOrigins, mutationFactOf } from '../../training/play-facts';
-import { updateFuzzState, updateMutationState } from '../../training/learn';
+import { updateFuzzState, updateMutationState, validPlayReward } from '../../training/learn';
 import { learnOfflinePlayers } from '../../training/offline';
 import { record } from './records';
 
@@ -36,6 +36,16 @@ describe('offline learning', () => {
     // The rest of the state is kept, and the policy accepts the result.
     expect(update.state.maxCandidates).toBe(5);
     expect(resolveMutationPolicyState(update.state).operatorWeights).toEqual(w);
+  });
+
+  it('grades plays that were all found by how long the evaluator searched', () => {
+    const found = (taskId: string, operator: string, killAfter: number) => record({ taskId, operator, difficulty: 0, kills: ['havoc', 'havoc'], killAfter });
+    expect(validPlayReward(found('x', 'constant', 1))).toBe(0);
+    expect(validPlayReward(found('x', 'constant', 16))).toBeCloseTo(0.75, 6);
+    expect(validPlayReward(record({ taskId: 'y', difficulty: 5, kills: ['havoc', null], killAfter: 1 }))).toBeCloseTo(0.5, 6);
+    const update = updateMutationState({}, [found('a', 'constant', 16), found('b', 'constant', 9), found('c', 'index', 1), found('d', 'index', 1)]);
+    expect(update.operatorWeights.constant).toBeGreaterThan(update.operatorWeights.arithmetic);
+    expect(update.operatorWeights.arithmetic).toBeGreaterThan(update.operatorWeights.index);
   });
 
   it('moves strategy weights toward the origins that found more than their share of diverging inputs', () => {

@@ -24,6 +24,8 @@ export interface RecordSpec {
   targetDifficulty?: number;
   /** Which attempts found a diverging input, and with what strategy. */
   kills?: Array<string | null>;
+  /** How many inputs the fuzz evaluator tried before each find (default 3). */
+  killAfter?: number;
   campaignId?: string;
 }
 
@@ -43,7 +45,7 @@ export function record(spec: RecordSpec): EpisodeRecord {
     const raw = renderEvaluatorReply(
       strategy === null
         ? { analysis: `Attempt ${i}: nothing found, so I take them to be equivalent.`, equivalent: true, divergingInput: null }
-        : { analysis: `Attempt ${i}: differential fuzzing found a diverging input after 3 inputs (strategy: ${strategy}) and shrank it.`, equivalent: false, divergingInput: `{"x": ${i}}` },
+        : { analysis: `Attempt ${i}: differential fuzzing found a diverging input after ${spec.killAfter ?? 3} inputs (strategy: ${strategy}) and shrank it.`, equivalent: false, divergingInput: `{"x": ${i}}` },
     );
     return { raw, parsed: parseEvaluatorReply(raw), durationMs: 1 };
   });
