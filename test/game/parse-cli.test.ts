@@ -107,6 +107,22 @@ describe('sinq parse', () => {
     expect(JSON.parse(out)).toMatchObject({ id: 1, ok: true, result: { ok: true } });
   });
 
+  it('renders a JSON reply as canonical Markdown, and refuses a malformed one', async () => {
+    const file = path.join(dir, 'reply.json');
+    const value = { analysis: 'B.', equivalent: false, divergingInput: '{"x": 1}' };
+    writeFileSync(file, JSON.stringify(value));
+    const { code, out } = await capture(['--render', '--role', 'evaluator', file]);
+    expect(code).toBe(0);
+    expect(out).toContain('# Equivalent?\n\nNo\n');
+    const back = path.join(dir, 'back.md');
+    writeFileSync(back, out);
+    expect(JSON.parse((await capture(['--role', 'evaluator', back])).out)).toEqual({ ok: true, value });
+    writeFileSync(file, JSON.stringify({ analysis: 'x', program: 3, divergingInput: '{}' }));
+    await expect(run(['--render', '--role', 'generator', file])).rejects.toThrow(/field 'program'/);
+    writeFileSync(file, 'not json');
+    await expect(run(['--render', '--role', 'generator', file])).rejects.toThrow(/JSON/);
+  });
+
   it('reads the reply from stdin through the sinq command', () => {
     const child = spawnSync(process.execPath, [path.join(repoRoot, 'bin/sinq.js'), 'parse', '--role', 'generator'], {
       input: reply.replace(/\n/g, '\r\n'),
