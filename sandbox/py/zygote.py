@@ -118,7 +118,7 @@ class Zygote:
         slots = config["uidSlots"]
         base = 1_000_000 + int.from_bytes(os.urandom(4), "big") % ((2_000_000_000 - 1_000_000) // slots) * slots
         self.free_uids = collections.deque(range(base, base + slots))
-        self.cleaners = {}  # pid of a cleaner -> the uid it frees when reaped
+        self.cleaners = {}  # pid of a cleaner -> (run dir, uid, reply to send once it is done)
         self.result_cap = config["resultMaxBytes"] * 2 + (1 << 20)
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.set_wakeup_fd(self.wake_w, warn_on_full_buffer=False)
@@ -188,9 +188,19 @@ class Zygote:
             uid = self.free_uids.popleft()
         self.counter += 1
         run_dir = "%s/r%d" % (self.runs_dir, self.counter)
-        r, w = _pipe2(os.O_CLOEXEC)
+        try:
+            r, w = _pipe2(os.O_CLOEXEC)
+        except OSError as err:
+            self.refuse(rid, uid, err)
+            return
         started = _monotonic()
-        pid = _fork()
+        try:
+            pid = _fork()
+        except OSError as err:
+            _close(r)
+            _close(w)
+            self.refuse(rid, uid, err)
+            return
         if pid == 0:
             try:
                 # The C-level calls: the `signal` wrappers convert to enums, touching many pages.
@@ -209,6 +219,12 @@ class Zygote:
         self.runs[pid] = run
         self.by_fd[r] = run
         self.epoll.register(r, EPOLLIN)
+
+    def refuse(self, rid, uid, err):
+        """The run could not be started (out of processes or descriptors): say so, stay up."""
+        if uid is not None:
+            self.free_uids.append(uid)
+        self.send(outcome_frame(rid, {"kind": "crashed", "reason": "sandbox could not start the run: %s" % err, "durationMs": 0}))
 
     def drain(self, run):
         fd = run.fd
