@@ -8,7 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import protoRoot from '@temporalio/proto';
 import { startEngine } from '../deploy/engine';
+import { msDuration } from '../engine/proto';
 import * as activities from '../test/engine/activities';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -90,6 +92,60 @@ async function measure(dataDir: string | null, bundle: WorkflowBundleWithSourceM
   }
 }
 
+const { CommandType } = protoRoot.temporal.api.enums.v1;
+
+/**
+ * The engine alone, without the SDK's worker: raw RPCs play a worker that schedules 3 activities and a
+ * zero-length timer per workflow, like `threeActivities`. Shows how much of the cost is the engine's.
+ */
+async function measureEngineOnly(dataDir: string | null): Promise<{ workflows_per_s: number; engine_cpu_ms_per_workflow: number }> {
+  const engine = await startEngine({ dataDir });
+  const connection = await Connection.connect({ address: engine.address });
+  const service = connection.workflowService;
+  const ns = 'default';
+  const tq = 'raw';
+  const total = Math.max(100, Math.floor(WORKFLOWS / 2));
+  const completeWft = async (commands: object[]): Promise<void> => {
+    const task = await service.pollWorkflowTaskQueue({ namespace: ns, taskQueue: { name: tq }, identity: 'raw' });
+    await service.respondWorkflowTaskCompleted({ namespace: ns, taskToken: task.taskToken, commands });
+  };
+  const runActivity = async (): Promise<void> => {
+    const task = await service.pollActivityTaskQueue({ namespace: ns, taskQueue: { name: tq }, identity: 'raw' });
+    await service.respondActivityTaskCompleted({ namespace: ns, taskToken: task.taskToken, result: { payloads: [] } });
+  };
+  const activity = (id: string) => ({
+    commandType: CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+    scheduleActivityTaskCommandAttributes: { activityId: id, activityType: { name: 'greet' }, taskQueue: { name: tq }, startToCloseTimeout: msDuration(10_000) },
+  });
+  try {
+    const cpu0 = engineCpuSeconds(engine.pid);
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (next < total) {
+          const i = next++;
+          await service.startWorkflowExecution({ namespace: ns, workflowId: `raw-${i}`, workflowType: { name: 'raw' }, taskQueue: { name: tq }, requestId: `raw-${i}` });
+          // Tasks are taken from shared queues: each loop drives some workflow through the same steps.
+          await completeWft([activity('1')]);
+          await runActivity();
+          await completeWft([activity('2')]);
+          await runActivity();
+          await completeWft([{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't', startToFireTimeout: msDuration(0) } }]);
+          await completeWft([activity('3')]);
+          await runActivity();
+          await completeWft([{ commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} }]);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    return { workflows_per_s: total / seconds, engine_cpu_ms_per_workflow: ((engineCpuSeconds(engine.pid) - cpu0) * 1000) / total };
+  } finally {
+    await connection.close();
+    await engine.stop();
+  }
+}
+
 const round = (n: number): number => Math.round(n * 100) / 100;
 
 async function main(): Promise<void> {
@@ -100,6 +156,9 @@ async function main(): Promise<void> {
     const baseline = await measure(null, bundle, 'memory');
     process.stderr.write(`baseline (no journal): ${JSON.stringify(baseline)}\n`);
     const journaled = await measure(dataDir, bundle, 'journal');
+    const rawDir = await mkdtemp(path.join(tmpdir(), 'sinq-bench-engine-raw-'));
+    const engineOnly = await measureEngineOnly(rawDir).finally(() => rm(rawDir, { recursive: true, force: true }));
+    process.stderr.write(`engine only (raw RPCs, journal on): ${JSON.stringify(engineOnly)}\n`);
     const line = {
       bench: 'engine',
       workflows: WORKFLOWS,
@@ -112,6 +171,8 @@ async function main(): Promise<void> {
       baseline_p50_ms: round(baseline.p50_ms),
       workflows_per_s_vs_baseline: round(journaled.workflows_per_s / baseline.workflows_per_s),
       p50_vs_baseline: round(journaled.p50_ms / baseline.p50_ms),
+      engine_only_workflows_per_s: round(engineOnly.workflows_per_s),
+      engine_cpu_ms_per_workflow: round(engineOnly.engine_cpu_ms_per_workflow),
       target_met: journaled.workflows_per_s >= 100 && journaled.p50_ms <= 30,
     };
     process.stdout.write(JSON.stringify(line) + '\n');
