@@ -97,7 +97,8 @@ export async function campaignState(cc: CampaignClient, campaignId: string): Pro
   try {
     const description = await handle.describe();
     if (description.status.name === 'RUNNING') {
-      const status = await handle.query(campaignStatusQuery).catch((err: unknown) => {
+      // Bounded: a query the server cannot deliver must not freeze a progress display.
+      const status = await cc.connection.withDeadline(Date.now() + 5_000, () => handle.query(campaignStatusQuery)).catch((err: unknown) => {
         if (err instanceof WorkflowNotFoundError) throw err;
         return null;
       });

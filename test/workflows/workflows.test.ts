@@ -151,7 +151,7 @@ describe('episode and campaign workflows on the engine', () => {
     await handle.signal(setConcurrencySignal, 3);
     let status;
     for (let i = 0; i < 100 && status?.concurrency !== 3; i++) {
-      status = await handle.query(campaignStatusQuery).catch(() => undefined);
+      status = await connection.withDeadline(Date.now() + 3_000, () => handle.query(campaignStatusQuery)).catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(status?.concurrency).toBe(3);
