@@ -5,7 +5,6 @@ then exits with os._exit; exit code 0 means "a message was written".
 """
 import ast
 import builtins
-import inspect
 import io
 import json
 import os
@@ -181,6 +180,8 @@ def _parameter_mismatch(fn, kwargs):
     """Why `fn(**kwargs)` cannot bind, or None. Reads the code object of plain functions (cheap
     after fork: inspect.signature touches many shared pages); anything else goes through inspect."""
     if type(fn) is not _FunctionType or "__wrapped__" in fn.__dict__:
+        import inspect  # rare; not preloaded (it pulls in much of the standard library)
+
         try:
             signature = inspect.signature(fn)
         except BaseException:  # noqa: BLE001 - builtins and odd callables have no signature

@@ -32,12 +32,12 @@ from child import EXIT_CHANNEL_BROKEN, EXIT_SETUP_FAILED, encode_message, in_use
 
 sys.path.pop(0)
 
-# Modules programs commonly import; loaded once here so each fork starts warm. Not `random` (or
+# Modules the task sets' programs import (MBPP, HumanEval, ours); loaded once here so each fork
+# starts warm. Kept to those: every preloaded page makes each fork dearer. Not `random` (or
 # modules importing it) nor `threading`: their fork hooks would run in every child.
 for _name in (
     "math", "cmath", "re", "string", "collections", "itertools", "functools", "heapq", "bisect",
-    "operator", "fractions", "decimal", "typing", "copy", "datetime",
-    "array", "enum", "dataclasses", "hashlib", "struct", "textwrap", "unicodedata",
+    "operator", "typing", "array", "copy",
 ):
     try:
         __import__(_name)

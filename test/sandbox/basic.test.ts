@@ -85,6 +85,30 @@ describe('sandbox: basic outcomes', () => {
     expect(outcome.value.v[99999]).toEqual({ t: 'str', v: 'x'.repeat(50) });
   });
 
+  it('checks parameters of decorated functions, callables and keyword-only parameters', async () => {
+    const decorated = [
+      'import functools',
+      'def deco(fn):',
+      '    @functools.wraps(fn)',
+      '    def inner(*a, **k):',
+      '        return fn(*a, **k)',
+      '    return inner',
+      '@deco',
+      'def f(x, *, y=1):',
+      '    return x + y',
+    ].join('\n');
+    expect(await sandbox.run({ source: decorated, entryPoint: 'f', input: '{"x": 1, "y": 2}' })).toMatchObject({ kind: 'returned', value: { t: 'int', v: '3' } });
+    expect(await sandbox.run({ source: decorated, entryPoint: 'f', input: '{"z": 1}' })).toMatchObject({ kind: 'invalid' });
+    const callable = 'class C:\n    def __call__(self, n):\n        return n * 2\nf = C()\n';
+    expect(await sandbox.run({ source: callable, entryPoint: 'f', input: '{"n": 4}' })).toMatchObject({ kind: 'returned', value: { t: 'int', v: '8' } });
+    expect(await sandbox.run({ source: callable, entryPoint: 'f', input: '{}' })).toMatchObject({ kind: 'invalid' });
+    const kwonly = 'def f(a, /, b, *, c, d=4, **rest):\n    return [a, b, c, d, rest]\n';
+    expect(await sandbox.run({ source: kwonly, entryPoint: 'f', input: '{"a": 1, "b": 2, "c": 3}' })).toMatchObject({ kind: 'invalid' });
+    const noPosOnly = 'def f(b, *, c, d=4, **rest):\n    return [b, c, d, sorted(rest)]\n';
+    expect(await sandbox.run({ source: noPosOnly, entryPoint: 'f', input: '{"b": 2, "c": 3, "e": 5}' })).toMatchObject({ kind: 'returned' });
+    expect(await sandbox.run({ source: noPosOnly, entryPoint: 'f', input: '{"b": 2}' })).toMatchObject({ kind: 'invalid' });
+  });
+
   it('runs a pair on the same input', async () => {
     const pair = await sandbox.runPair({
       original: 'def f(n):\n    return n * 2\n',
