@@ -91,9 +91,15 @@ async function withStore<T>(dir: string, campaignId: string, use: (store: Episod
   }
 }
 
+function refuseExisting(dir: string, campaignId: string): void {
+  if (existsSync(episodesDbPath(dir, campaignId))) throw new CliError(`campaign '${campaignId}' already exists in ${dir}; choose another --id`);
+}
+
 async function recordStart(dir: string, campaignId: string, config: CampaignConfig): Promise<void> {
   const store = await EpisodeStore.open(episodesDbPath(dir, campaignId));
   try {
+    // Episode ids derive from the campaign id: reusing one would mix two campaigns' records.
+    if (await store.getCampaign(campaignId)) throw new CliError(`campaign '${campaignId}' already exists in ${dir}; choose another --id`);
     await store.upsertCampaign(campaignId, config, 'running');
   } finally {
     store.close();
@@ -106,6 +112,7 @@ async function runCampaign(values: Values): Promise<number> {
   const config = readConfig(values);
   const dir = sinqDir(values.dir);
   const campaignId = values.id ?? newCampaignId();
+  refuseExisting(dir, campaignId);
   const log = childLogger({ component: 'campaign', campaignId });
   const started = Date.now();
   const env = resolveAddresses(dir, values);
@@ -190,6 +197,7 @@ async function startOnly(values: Values): Promise<number> {
   const config = readConfig(values);
   const dir = sinqDir(values.dir);
   const campaignId = values.id ?? newCampaignId();
+  refuseExisting(dir, campaignId);
   const cc = await connect(values, dir);
   try {
     await recordStart(dir, campaignId, config);
