@@ -35,7 +35,16 @@ const targetDifficulty = 10;
 const concurrency = 2;
 
 /** Small budgets so that the learned weights, not brute force, decide. The same for every round. */
-const generatorBudget = { candidates: 3, maxCandidates: 8, rarityInputs: 24, witnessExecutions: 24, shrinkExecutions: 8, concurrency: 4, runTimeoutMs: 500, maxTimeMs: 5000 };
+const generatorBudget = {
+  candidates: 3,
+  maxCandidates: 8,
+  rarityInputs: 24,
+  witnessExecutions: 24,
+  shrinkExecutions: 8,
+  concurrency: 4,
+  runTimeoutMs: 500,
+  maxTimeMs: 5000,
+};
 const evaluatorBudget = { maxExecutions: 14, shrinkExecutions: 6, concurrency: 4, runTimeoutMs: 500, maxTimeMs: 4000 };
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -60,14 +69,25 @@ async function makeHeldOutPairs(tasks: Task[], sandbox: Sandbox): Promise<HeldOu
     for (const mutant of rng.shuffle(mutants).slice(0, 10)) {
       let exposed = false;
       for (const input of task.exampleInputs) {
-        const o = await sandbox.runPair({ original: task.source, variant: mutant.source, entryPoint: task.entryPoint, input, timeoutMs: DEFAULT_TIMEOUT_MS });
+        const o = await sandbox.runPair({
+          original: task.source,
+          variant: mutant.source,
+          entryPoint: task.entryPoint,
+          input,
+          timeoutMs: DEFAULT_TIMEOUT_MS,
+        });
         if (compareOutcomes(o.original, o.variant, DEFAULT_TIMEOUT_MS).relation !== 'same') {
           exposed = true;
           break;
         }
       }
       if (exposed) continue;
-      const attack = await fuzzAttack(task, mutant.source, { attempts: 1, seed: deriveSeed(7, 'held-out-proof', i), state: proof, sandbox });
+      const attack = await fuzzAttack(task, mutant.source, {
+        attempts: 1,
+        seed: deriveSeed(7, 'held-out-proof', i),
+        state: proof,
+        sandbox,
+      });
       if (attack.attempts[0]?.result.found) {
         pairs.push({ task, variant: mutant.source });
         break;
@@ -176,7 +196,9 @@ async function main(): Promise<void> {
         const trained = await activities.trainRound({ campaignId, round, generator, evaluator });
         generator = trained.generator;
         evaluator = trained.evaluator;
-        process.stderr.write(`  ${trained.note}\n`);
+        process.stderr.write(
+          `  ${trained.note}\n  weights: ${JSON.stringify({ operators: (generator.policyState as { operatorWeights?: unknown }).operatorWeights, strategies: (evaluator.policyState as { strategyWeights?: unknown }).strategyWeights })}\n`,
+        );
       }
       perSeed.push(results);
     }

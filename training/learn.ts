@@ -15,8 +15,10 @@ import type { EpisodeRecord } from '../machines/types';
 import { attemptHardness, killOrigins, isSeedSource, isStrategy, mutationFactOf } from './play-facts';
 
 export interface LearningOptions {
-  /** Step size of the multiplicative update. */
+  /** Step size of the generator's multiplicative update. */
   eta: number;
+  /** Step size of the evaluator's update (its evidence, kills by origin, is sparser). */
+  fuzzEta: number;
   /** Reward of a play that turned out invalid (valid plays earn difficulty / 10). */
   invalidReward: number;
   /** Weights stay within [minWeight, maxWeight] (relative to a mean of 1) so nothing is ruled out for good. */
@@ -24,7 +26,13 @@ export interface LearningOptions {
   maxWeight: number;
 }
 
-export const defaultLearningOptions: LearningOptions = { eta: 6, invalidReward: -0.3, minWeight: 0.05, maxWeight: 20 };
+export const defaultLearningOptions: LearningOptions = {
+  eta: 6,
+  fuzzEta: 0.5,
+  invalidReward: -0.3,
+  minWeight: 0.05,
+  maxWeight: 20,
+};
 
 export interface OperatorStats {
   plays: number;
@@ -119,7 +127,7 @@ export function updateMutationState(
 /**
  * One step for weights over `keys` from kill counts: an origin drawn with probability p that found a
  * share q of the kills has kill rate per execution proportional to q / p; the weight moves by
- * exp(eta * (q / p - 1)), smoothed toward 1 when there were few kills.
+ * exp(fuzzEta * (q / p - 1)), smoothed toward 1 when there were few kills.
  */
 function creditKills<K extends string>(
   weights: Record<K, number>,
@@ -131,13 +139,14 @@ function creditKills<K extends string>(
   const total = active.reduce((sum, k) => sum + weights[k], 0);
   const killed = active.reduce((sum, k) => sum + (kills[k] ?? 0), 0);
   if (total <= 0 || killed === 0) return { ...weights };
-  const prior = 2;
+  // A handful of kills is weak evidence: the prior pulls q toward p.
+  const prior = 6;
   const next = { ...weights };
   for (const k of active) {
     const p = weights[k] / total;
     const q = ((kills[k] ?? 0) + prior * p) / (killed + prior);
     const ratio = Math.min(3, q / p);
-    next[k] = weights[k] * Math.exp((options.eta / 4) * (ratio - 1));
+    next[k] = weights[k] * Math.exp(options.fuzzEta * (ratio - 1));
   }
   return normalize(next, keys, options);
 }
