@@ -89,7 +89,9 @@ export async function startCampaign(cc: CampaignClient, campaignId: string, conf
 }
 
 /** `status` is null while the campaign cannot answer queries yet (before its first workflow task). */
-export type CampaignState = { running: true; status: CampaignStatusView | null } | { running: false; closedStatus: string; result: CampaignResult | null };
+export type CampaignState =
+  | { running: true; status: CampaignStatusView | null }
+  | { running: false; closedStatus: string; result: CampaignResult | null; failure?: string };
 
 /** The live status of a running campaign (follows continue-as-new), or how it ended. */
 export async function campaignState(cc: CampaignClient, campaignId: string): Promise<CampaignState> {
@@ -104,8 +106,15 @@ export async function campaignState(cc: CampaignClient, campaignId: string): Pro
       });
       return { running: true, status };
     }
-    const result = description.status.name === 'COMPLETED' ? ((await handle.result()) as CampaignResult) : null;
-    return { running: false, closedStatus: description.status.name, result };
+    if (description.status.name === 'COMPLETED') return { running: false, closedStatus: 'COMPLETED', result: (await handle.result()) as CampaignResult };
+    const failure = await handle.result().then(
+      () => undefined,
+      (err: unknown) => {
+        const error = err as Error & { cause?: Error & { cause?: Error } };
+        return [error.message, error.cause?.message, error.cause?.cause?.message].filter(Boolean).join(': ');
+      },
+    );
+    return { running: false, closedStatus: description.status.name, result: null, ...(failure ? { failure } : {}) };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new CampaignClientError('E_CAMPAIGN_NOT_FOUND', `no campaign '${campaignId}' on the engine`);
     throw err;

@@ -164,9 +164,17 @@ async function runCampaign(values: Values): Promise<number> {
         await sleep(500);
       } else {
         closed = state.closedStatus;
+        if (state.failure) process.stderr.write(`campaign ${campaignId} ${closed.toLowerCase()}: ${state.failure}\n`);
       }
     }
     progress.finish();
+    if (closed !== 'COMPLETED') {
+      const finalStatus = closed;
+      await withStore(dir, campaignId, async (store) => {
+        const row = await store.getCampaign(campaignId);
+        if (row && row.status === 'running') await store.upsertCampaign(campaignId, row.config, finalStatus === 'CANCELED' ? 'cancelled' : 'failed');
+      });
+    }
     const rounds = (await withStore(dir, campaignId, (store) => store.listRounds(campaignId))) ?? [];
     const exported = await withStore(dir, campaignId, (store) => exportCampaign(store, campaignId, exportsDir(dir, campaignId)));
     const wallSeconds = (Date.now() - started) / 1000;
