@@ -3,7 +3,7 @@
 // Temporal or NATS). Per round: the generator's mean difficulty of valid plays, and the evaluator's
 // kill rate on a fixed set of variant pairs made from held-out tasks (never trained on).
 // Prints one JSON line last. Env: BENCH_SELFPLAY_ROUNDS (5), BENCH_SELFPLAY_SEEDS (3),
-// BENCH_SELFPLAY_EPISODES (episodes per round, 12), BENCH_SELFPLAY_HELDOUT (held-out pairs, 8).
+// BENCH_SELFPLAY_TASKS (training tasks, all played each round, 14), BENCH_SELFPLAY_HELDOUT (held-out pairs, 8).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +28,7 @@ import { defaultTaskSetPath, loadTaskSet } from '../tasks/index';
 
 const rounds = Number(process.env.BENCH_SELFPLAY_ROUNDS ?? 5);
 const seeds = Array.from({ length: Number(process.env.BENCH_SELFPLAY_SEEDS ?? 3) }, (_, i) => 1000 + i);
-const episodesPerRound = Number(process.env.BENCH_SELFPLAY_EPISODES ?? 12);
+const trainingTaskCount = Number(process.env.BENCH_SELFPLAY_TASKS ?? 14);
 const heldOutPairs = Number(process.env.BENCH_SELFPLAY_HELDOUT ?? 8);
 const attempts = 4;
 const targetDifficulty = 10;
@@ -128,7 +128,9 @@ async function main(): Promise<void> {
   // Every third task is held out for the evaluator's fixed test pairs.
   const shuffled = createRng(20251121).shuffle(set.tasks);
   const heldOut = shuffled.filter((_, i) => i % 3 === 0);
-  const trainTasks = shuffled.filter((_, i) => i % 3 !== 0);
+  // The campaign plays the same training tasks every round (like a campaign with a task limit), so
+  // round-to-round differences come from what the players learned, not from which tasks were drawn.
+  const trainTasks = shuffled.filter((_, i) => i % 3 !== 0).slice(0, trainingTaskCount);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sinq-bench-selfplay-'));
   const sandbox = await createSandbox({});
   const stores = createStoreCache(dir);
@@ -154,7 +156,7 @@ async function main(): Promise<void> {
       let evaluator: PlayerSpec = { policy: 'fuzz', policyState: evaluatorBudget };
       const results: RoundResult[] = [];
       for (let round = 0; round < rounds; round++) {
-        const tasks = tasksForRound(trainTasks, episodesPerRound, seed, round);
+        const tasks = tasksForRound(trainTasks, undefined, seed, round);
         const records: EpisodeRecord[] = [];
         const queue = [...tasks];
         const worker = async (): Promise<void> => {
@@ -217,7 +219,7 @@ async function main(): Promise<void> {
       bench: 'selfplay',
       rounds,
       seeds: seeds.length,
-      episodesPerRound,
+      episodesPerRound: trainTasks.length,
       heldOutPairs: pairs.length,
       perRound: Array.from({ length: rounds }, (_, r) => ({
         round: r,
