@@ -374,9 +374,9 @@ export class Engine {
       return;
     }
     const wft = run.wft;
-    if (wft.phase === 'none' && run.history.length === 1 && wft.rt.timers.length === 0) {
+    if (wft.phase === 'none' && wft.scheduledEventId === 0 && wft.rt.timers.length === 0) {
       // A delayed start (start delay or continue-as-new backoff) whose first task is not scheduled yet.
-      this.arm(wft.rt, run.executionTimeMs, () => this.scheduleWorkflowTask(run));
+      this.arm(wft.rt, run.executionTimeMs, () => this.scheduleWorkflowTask(run, true));
     }
     if (wft.phase === 'scheduled' && !wft.rt.queued) {
       wft.rt.queued = true;
@@ -523,8 +523,17 @@ export class Engine {
       header: p.header ?? null,
       workflowId: p.workflowId,
     };
-    const run = this.createRun(p.namespace, p.workflowId, runId, p.requestId, attrs);
-    if (p.signal) this.signal(run, p.signal.name, p.signal.input, p.identity, p.signal.header);
+    const signal = p.signal
+      ? this.event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {
+          workflowExecutionSignaledEventAttributes: {
+            signalName: p.signal.name,
+            input: p.signal.input ?? null,
+            identity: p.identity,
+            header: p.signal.header ?? null,
+          },
+        })
+      : undefined;
+    this.createRun(p.namespace, p.workflowId, runId, p.requestId, attrs, signal);
     return { runId, started: true };
   }
 
@@ -549,15 +558,17 @@ export class Engine {
     runId: string,
     requestId: string,
     attrs: T.api.history.v1.IWorkflowExecutionStartedEventAttributes,
+    signal?: HistoryEvent,
   ): Run {
     const run = newRun(namespace, workflowId, runId, requestId);
     this.runs.set(runKey(namespace, workflowId, runId), run);
     this.current.set(`${namespace}\u0000${workflowId}`, run);
-    this.append(
-      run,
-      [this.event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, { workflowExecutionStartedEventAttributes: attrs })],
-      requestId,
-    );
+    // Signal-with-start: the signal precedes the first workflow task, as in Temporal.
+    const events = [
+      this.event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, { workflowExecutionStartedEventAttributes: attrs }),
+    ];
+    if (signal) events.push(signal);
+    this.append(run, events, requestId);
     // With a start delay, reconcile arms the first workflow task for later.
     if (durationMs(attrs.firstWorkflowTaskBackoff) <= 0) this.scheduleWorkflowTask(run);
     return run;
@@ -565,8 +576,10 @@ export class Engine {
 
   // ---- workflow tasks ----------------------------------------------------------------------------
 
-  private scheduleWorkflowTask(run: Run): void {
+  private scheduleWorkflowTask(run: Run, delayOver = false): void {
     if (!isOpen(run) || run.wft.phase !== 'none') return;
+    // During a start delay nothing wakes the workflow early; reconcile schedules its first task on time.
+    if (!delayOver && run.wft.scheduledEventId === 0 && Date.now() < run.executionTimeMs) return;
     this.append(run, [
       this.event(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
         workflowTaskScheduledEventAttributes: {
@@ -1698,7 +1711,8 @@ export class Engine {
               workflowExecution: { workflowId: run.workflowId, runId: run.runId },
               workflowType: { name: run.workflowType },
               previousStartedEventId: int64(run.previousStartedEventId),
-              startedEventId: int64(run.previousStartedEventId),
+              // Zero marks a query task (no workflow task is started for it), as Temporal sends it.
+              startedEventId: int64(0),
               attempt: 1,
               history: { events: run.history },
               query,

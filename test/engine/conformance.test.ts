@@ -88,6 +88,10 @@ describe('engine conformance (real Worker and Client)', () => {
       signalArgs: ['carol'],
     });
     expect(await viaSignal.result()).toBe('carol');
+    const delayed = await env.client.workflow.start('oneActivity', { taskQueue, workflowId: uniqueId('delayed'), args: ['later'], startDelay: '600ms' });
+    const t0 = Date.now();
+    expect(await delayed.result()).toBe('hello later');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(400);
     const late = await env.client.workflow.start('waitForSignal', { taskQueue, workflowId: uniqueId('timeout'), workflowExecutionTimeout: '1s' });
     await expect(late.result()).rejects.toMatchObject({ name: 'WorkflowFailedError', cause: { name: 'TimeoutFailure' } });
     expect((await late.describe()).status.name).toBe('TIMED_OUT');
