@@ -104,4 +104,34 @@ describe('crash recovery', () => {
       });
     },
   );
+
+  it.skipIf(externalAddress !== undefined)(
+    'completes a batch of workflows through repeated kill -9 of the engine (skipped against an external server)',
+    async () => {
+      const taskQueue = uniqueId('engine-kills');
+      const worker = await makeWorker(env, taskQueue);
+      await withWorker(worker, async () => {
+        const handles = await Promise.all(
+          Array.from({ length: 16 }, (_, i) =>
+            env.client.workflow.start(i % 2 ? 'longRunning' : 'retrying', { taskQueue, workflowId: uniqueId(`batch-${i}`), args: [i % 2 ? 6 : 2] }),
+          ),
+        );
+        const results = Promise.all(handles.map((h) => h.result()));
+        for (let k = 0; k < 3; k++) {
+          await new Promise((r) => setTimeout(r, 300 + k * 250));
+          env.engine!.kill('SIGKILL');
+          await env.engine!.exited;
+          await env.restartEngine();
+        }
+        const values = await results;
+        const expectedLong = Array.from({ length: 6 }, (_, i) => `hello s${i}`.length).reduce((a, b) => a + b, 0);
+        values.forEach((v, i) => expect(v).toBe(i % 2 ? expectedLong : 3));
+        for (const h of handles) {
+          const events = (await h.fetchHistory()).events ?? [];
+          events.forEach((e, i) => expect(Number(e.eventId)).toBe(i + 1));
+          expect(eventName(events.at(-1)?.eventType)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+        }
+      });
+    },
+  );
 });
