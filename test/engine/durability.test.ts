@@ -168,4 +168,26 @@ describe('engine durability (journal, recovery, compaction)', () => {
     const ns = await service.describeNamespace({ namespace: 'short' });
     expect(Number(ns.config?.workflowExecutionRetentionTtl?.seconds)).toBe(1);
   });
+
+  it('applies workflow id conflict and reuse policies', async () => {
+    const service = await open();
+    const { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowExecutionStatus } = temporal.api.enums.v1;
+    const startWith = (requestId: string, policies: { workflowIdConflictPolicy?: number; workflowIdReusePolicy?: number }) =>
+      service.startWorkflowExecution({ namespace: 'default', workflowId: 'policy-wf', workflowType: { name: 'raw' }, taskQueue: { name: 'tq-p' }, requestId, ...policies });
+    const first = await startWith('p1', {});
+    const existing = await startWith('p2', { workflowIdConflictPolicy: WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING });
+    expect(existing.runId).toBe(first.runId);
+    expect(existing.started).toBe(false);
+    const replaced = await startWith('p3', { workflowIdConflictPolicy: WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING });
+    expect(replaced.runId).not.toBe(first.runId);
+    const old = await service.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: 'policy-wf', runId: first.runId } });
+    expect(old.workflowExecutionInfo?.status).toBe(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED);
+    // The first task in the queue belongs to the terminated run: it went stale and is skipped.
+    await complete(service, 'tq-p');
+    for (const policy of [WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE, WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY]) {
+      await expect(startWith(`p-${policy}`, { workflowIdReusePolicy: policy })).rejects.toMatchObject({ code: grpc.status.ALREADY_EXISTS });
+    }
+    const again = await startWith('p4', { workflowIdReusePolicy: WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE });
+    expect(again.runId).not.toBe(replaced.runId);
+  });
 });
