@@ -153,3 +153,36 @@ describe('sinq engine start', () => {
     expect(err).toContain('--port must be an integer');
   });
 });
+
+describe('visibility over unregistered typed search attributes', () => {
+  it('types them from their payload metadata, as the SDKs send them', async () => {
+    const { startEngineServer } = await import('../../engine/server');
+    const { Connection } = await import('@temporalio/client');
+    const server = await startEngineServer({});
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const payload = (value: unknown, type: string) => ({
+        metadata: { encoding: Buffer.from('json/plain'), type: Buffer.from(type) },
+        data: Buffer.from(JSON.stringify(value)),
+      });
+      for (const [id, score] of [['low', 2], ['high', 9]] as const) {
+        await connection.workflowService.startWorkflowExecution({
+          namespace: 'default',
+          workflowId: id,
+          workflowType: { name: 'raw' },
+          taskQueue: { name: 'tq' },
+          requestId: id,
+          searchAttributes: { indexedFields: { SinqUnregistered: payload(score, 'Int') } },
+        });
+      }
+      const listed = await connection.workflowService.listWorkflowExecutions({ namespace: 'default', query: 'SinqUnregistered > 5' });
+      expect(listed.executions?.map((e) => e.execution?.workflowId)).toEqual(['high']);
+      await expect(connection.workflowService.countWorkflowExecutions({ namespace: 'default', query: 'NoSuchAttribute = 1' })).rejects.toMatchObject({
+        code: 3,
+      });
+    } finally {
+      await connection.close();
+      await server.close();
+    }
+  });
+});
