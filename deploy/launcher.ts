@@ -1,12 +1,15 @@
 // Starts what is not already configured — the engine, nats-server, the two actors and workers —
 // each as a child process in its own process group, and stops them in reverse order.
-// TEMPORAL_ADDRESS and NATS_URL (or the options) point at existing services instead.
+// TEMPORAL_ADDRESS and NATS_URL (or the options) point at existing services instead; a `temporal`
+// mode of kind dev-server starts the Temporal CLI dev server in place of the embedded engine.
 import path from 'node:path';
 import type { Logger } from '../lib/log';
 import { spawnSinq, type SinqChild } from './child';
 import { connectCampaignClient, registerSearchAttributes } from './campaign-client';
 import { startEngine, type EngineHandle } from './engine';
 import { startNatsServer, type NatsServerHandle } from './nats';
+import { startDevServer, type DevServerHandle } from './temporal-dev';
+import type { TemporalMode, TemporalModeKind } from './temporal-mode';
 
 export interface StackOptions {
   /** The sinq directory: engine data, logs, campaign stores. */
@@ -15,6 +18,8 @@ export interface StackOptions {
   /** Existing services; started here when absent. */
   temporalAddress?: string | undefined;
   natsUrl?: string | undefined;
+  /** Which Temporal server to use (resolveTemporalMode); without it, temporalAddress or the embedded engine. */
+  temporal?: TemporalMode;
   namespace?: string;
   generatorPolicy?: string;
   evaluatorPolicy?: string;
@@ -37,11 +42,15 @@ export interface ComponentInfo {
 
 export interface Stack {
   temporalAddress: string;
+  temporalMode: TemporalModeKind;
+  /** The dev server's web UI, in dev-server mode. */
+  temporalUiUrl: string | null;
   natsUrl: string;
   namespace: string;
   searchAttributes: boolean;
   components(): ComponentInfo[];
   engine: EngineHandle | null;
+  devServer: DevServerHandle | null;
   nats: NatsServerHandle | null;
   actors: SinqChild[];
   workers: SinqChild[];
@@ -76,9 +85,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const current: { engine: EngineHandle | null } = { engine: null };
   try {
     let engine: EngineHandle | null = null;
-    let temporalAddress = options.temporalAddress;
+    let devServer: DevServerHandle | null = null;
+    const mode: TemporalMode =
+      options.temporal ??
+      (options.temporalAddress !== undefined ? { kind: 'external', address: options.temporalAddress, reason: 'address given' } : { kind: 'embedded', reason: 'no address given' });
+    let temporalAddress = mode.kind === 'external' ? mode.address : undefined;
     const engineDir = path.join(dir, 'engine');
-    if (temporalAddress === undefined) {
+    if (mode.kind === 'dev-server') {
+      devServer = await startDevServer({ cliPath: mode.cliPath, dir, namespace, log });
+      temporalAddress = devServer.address;
+      const started = devServer;
+      stoppers.push({ name: 'temporal dev server', stop: () => started.stop() });
+      log.info({ address: temporalAddress, ui: devServer.uiUrl, cli: mode.cliPath }, 'temporal dev server started');
+    } else if (temporalAddress === undefined) {
       engine = await startEngine({ dataDir: engineDir });
       temporalAddress = engine.address;
       const started = engine;
@@ -140,9 +159,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     let stopped: Promise<void> | undefined;
     return {
       temporalAddress,
+      temporalMode: mode.kind,
+      temporalUiUrl: devServer?.uiUrl ?? null,
       natsUrl,
       namespace,
       searchAttributes,
+      devServer,
       get engine() {
         return current.engine;
       },
@@ -157,7 +179,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       },
       components() {
         const list: ComponentInfo[] = [
-          { name: 'engine', address: temporalAddress, pid: current.engine?.pid ?? null, started: current.engine !== null },
+          devServer
+            ? { name: 'temporal dev', address: temporalAddress, pid: null, started: true }
+            : { name: 'engine', address: temporalAddress, pid: current.engine?.pid ?? null, started: current.engine !== null },
+          ...(devServer ? [{ name: 'temporal ui', address: devServer.uiUrl, pid: null, started: true }] : []),
           { name: 'nats-server', address: natsUrl, pid: nats?.pid() ?? null, started: nats !== null },
         ];
         for (const child of [...actors, ...workers]) list.push({ name: child.name, address: child.name.startsWith('worker') ? temporalAddress : natsUrl, pid: child.pid, started: true });
