@@ -1,7 +1,8 @@
 // Engine benchmark: workflows of 3 activities and a zero-length timer with the journal on, and the
 // start-to-result latency of a one-activity workflow. The same workload against an engine without a
 // journal is the in-run baseline. Prints one JSON line last.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,24 +25,67 @@ interface Measurement {
   activities_per_s: number;
   p50_ms: number;
   p99_ms: number;
+  /** CPU of the throughput phase per workflow: the engine process, and this process (SDK worker + client). */
+  engine_cpu_ms_per_workflow: number;
+  worker_client_cpu_ms_per_workflow: number;
+}
+
+/** CPU seconds (user + system) from a /proc stat line. */
+function statCpuSeconds(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** CPU seconds (user + system) the engine process has used, from /proc. */
 function engineCpuSeconds(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return statCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return NaN;
   }
+}
+
+/** CPU seconds of this process (all threads: JS main thread, workflow threads, the SDK's native core). */
+function ownCpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
+/** CPU seconds per thread name of this process, to see where the worker's time goes. */
+function threadCpuSeconds(): Map<string, number> {
+  const byName = new Map<string, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      byName.set(name, (byName.get(name) ?? 0) + statCpuSeconds(stat));
+    }
+  } catch {
+    // not Linux: no breakdown
+  }
+  return byName;
+}
+
+function threadCpuDelta(before: Map<string, number>, after: Map<string, number>, workflows: number): Record<string, number> {
+  const perWorkflow: Record<string, number> = {};
+  for (const [name, seconds] of after) {
+    const ms = ((seconds - (before.get(name) ?? 0)) * 1000) / workflows;
+    if (ms >= 0.05) perWorkflow[name] = Math.round(ms * 100) / 100;
+  }
+  return perWorkflow;
 }
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** With SINQ_ENGINE_COUNT_RPCS=1 the engine logs its per-method call counts when stopped. */
+const engineLog = (label: string) => (line: string): void => {
+  if (line.includes('"rpc_counts"')) process.stderr.write(`${label}: ${line}\n`);
+};
+
 async function measure(dataDir: string | null, bundle: WorkflowBundleWithSourceMap, label: string): Promise<Measurement> {
-  const engine = await startEngine({ dataDir });
+  const engine = await startEngine({ dataDir, onLog: engineLog(label) });
   const connection = await Connection.connect({ address: engine.address });
   const native = await NativeConnection.connect({ address: engine.address });
   const client = new Client({ connection });
@@ -60,6 +104,9 @@ async function measure(dataDir: string | null, bundle: WorkflowBundleWithSourceM
       // Warm-up: caches, JIT, connections.
       await Promise.all(Array.from({ length: 20 }, (_, i) => client.workflow.execute('threeActivities', { taskQueue, workflowId: `${label}-warm-${i}`, args: ['w'] })));
       let next = 0;
+      const engineCpu0 = engineCpuSeconds(engine.pid);
+      const ownCpu0 = ownCpuSeconds();
+      const threads0 = threadCpuSeconds();
       const started = performance.now();
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
@@ -70,6 +117,9 @@ async function measure(dataDir: string | null, bundle: WorkflowBundleWithSourceM
         }),
       );
       const seconds = (performance.now() - started) / 1000;
+      const engineCpuMs = ((engineCpuSeconds(engine.pid) - engineCpu0) * 1000) / WORKFLOWS;
+      const ownCpuMs = ((ownCpuSeconds() - ownCpu0) * 1000) / WORKFLOWS;
+      process.stderr.write(`${label}: cpu ms per workflow by thread ${JSON.stringify(threadCpuDelta(threads0, threadCpuSeconds(), WORKFLOWS))}\n`);
       const latencies: number[] = [];
       for (let i = 0; i < LATENCY_RUNS; i++) {
         const t0 = performance.now();
@@ -82,6 +132,8 @@ async function measure(dataDir: string | null, bundle: WorkflowBundleWithSourceM
         activities_per_s: (WORKFLOWS * 3) / seconds,
         p50_ms: percentile(latencies, 50),
         p99_ms: percentile(latencies, 99),
+        engine_cpu_ms_per_workflow: engineCpuMs,
+        worker_client_cpu_ms_per_workflow: ownCpuMs,
       };
     });
   } finally {
@@ -171,8 +223,13 @@ async function main(): Promise<void> {
       baseline_p50_ms: round(baseline.p50_ms),
       workflows_per_s_vs_baseline: round(journaled.workflows_per_s / baseline.workflows_per_s),
       p50_vs_baseline: round(journaled.p50_ms / baseline.p50_ms),
+      engine_cpu_ms_per_workflow: round(journaled.engine_cpu_ms_per_workflow),
+      worker_client_cpu_ms_per_workflow: round(journaled.worker_client_cpu_ms_per_workflow),
+      baseline_engine_cpu_ms_per_workflow: round(baseline.engine_cpu_ms_per_workflow),
+      baseline_worker_client_cpu_ms_per_workflow: round(baseline.worker_client_cpu_ms_per_workflow),
       engine_only_workflows_per_s: round(engineOnly.workflows_per_s),
-      engine_cpu_ms_per_workflow: round(engineOnly.engine_cpu_ms_per_workflow),
+      engine_only_cpu_ms_per_workflow: round(engineOnly.engine_cpu_ms_per_workflow),
+      load_average_1m: round(loadavg()[0]!),
       target_met: journaled.workflows_per_s >= 100 && journaled.p50_ms <= 30,
     };
     process.stdout.write(JSON.stringify(line) + '\n');

@@ -22,6 +22,7 @@ export async function runEngineForeground(options: RunEngineOptions): Promise<nu
       dataDir: options.dataDir,
       host: options.host,
       compactAfterBytes: options.compactAfterBytes,
+      countRpcs: process.env.SINQ_ENGINE_COUNT_RPCS === '1',
       log,
       // Durability can no longer be promised: exit so that a supervisor restarts from the journal.
       onFatal: () => process.exit(1),

@@ -22,6 +22,8 @@ export interface EngineServerOptions {
   /** How often closed runs past retention are dropped (followed by a compaction). */
   sweepIntervalMs?: number;
   log?: (event: Record<string, unknown>) => void;
+  /** Count calls per method and log them (`rpc_counts`) on close; a profiling aid. */
+  countRpcs?: boolean;
   /** Called once when the journal fails: the server has already stopped serving. */
   onFatal?: (err: unknown) => void;
 }
@@ -58,6 +60,7 @@ function serviceDefinition(
   serviceName: string,
   handlers: Record<string, Handler>,
   log: (event: Record<string, unknown>) => void,
+  rpcCounts: Map<string, number> | null,
 ): { definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation } {
   const definition: Record<string, grpc.MethodDefinition<object, object>> = {};
   const implementation: grpc.UntypedServiceImplementation = {};
@@ -73,6 +76,7 @@ function serviceDefinition(
     };
     const handler = handlers[m.name];
     implementation[m.name] = (call: grpc.ServerUnaryCall<object, object>, callback: grpc.sendUnaryData<object>) => {
+      if (rpcCounts) rpcCounts.set(m.name, (rpcCounts.get(m.name) ?? 0) + 1);
       if (!handler) {
         callback({ code: grpc.status.UNIMPLEMENTED, details: `${m.name} is not implemented by the sinq engine` });
         return;
@@ -145,9 +149,10 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
 
   installFastGzip();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
-  const ws = serviceDefinition('temporal.api.workflowservice.v1.WorkflowService', workflowServiceHandlers(engine), log);
+  const rpcCounts = options.countRpcs ? new Map<string, number>() : null;
+  const ws = serviceDefinition('temporal.api.workflowservice.v1.WorkflowService', workflowServiceHandlers(engine), log, rpcCounts);
   server.addService(ws.definition, ws.implementation);
-  const os = serviceDefinition('temporal.api.operatorservice.v1.OperatorService', operatorServiceHandlers(engine), log);
+  const os = serviceDefinition('temporal.api.operatorservice.v1.OperatorService', operatorServiceHandlers(engine), log, rpcCounts);
   server.addService(os.definition, os.implementation);
   const host = options.host ?? '127.0.0.1';
   const port = await new Promise<number>((resolve, reject) => {
@@ -176,6 +181,7 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
       if (closed) return;
       closed = true;
       clearInterval(sweeper);
+      if (rpcCounts) log({ event: 'rpc_counts', counts: Object.fromEntries(rpcCounts) });
       engine.shutdown();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
