@@ -14,6 +14,7 @@ import { ConfigFileError, loadCampaignConfig } from '../../deploy/config-file';
 import { startStack, type Stack } from '../../deploy/launcher';
 import { createProgressView, summaryTable } from '../../deploy/progress';
 import { resolveAddresses } from '../../deploy/stack-file';
+import { resolveTemporalMode, TemporalModeError } from '../../deploy/temporal-mode';
 import { childLogger } from '../../lib/log';
 import type { CampaignConfig } from '../../machines/campaign-config';
 import { EpisodeStore } from '../../store/episode-store';
@@ -25,7 +26,8 @@ import { CliError } from '../errors';
 export const summary = 'run, start, watch and steer campaigns (run|start|status|list|pause|resume|cancel|concurrency)';
 
 const usage = `usage:
-  sinq campaign run --config FILE [--id ID] [--dir DIR] [--json]   start what is missing, run to the end, summarize, export, stop
+  sinq campaign run --config FILE [--id ID] [--dir DIR] [--temporal embedded|dev-server|external] [--json]
+                                                                 start what is missing, run to the end, summarize, export, stop
   sinq campaign start --config FILE [--id ID] [--dir DIR]          start on a running stack; prints the campaign id
   sinq campaign status ID [--json]
   sinq campaign list [--json]
@@ -40,6 +42,7 @@ const options = {
   address: { type: 'string' },
   nats: { type: 'string' },
   namespace: { type: 'string' },
+  temporal: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -116,6 +119,13 @@ async function runCampaign(values: Values): Promise<number> {
   const log = childLogger({ component: 'campaign', campaignId });
   const started = Date.now();
   const env = resolveAddresses(dir, values);
+  let temporal;
+  try {
+    temporal = resolveTemporalMode(process.env, { mode: values.temporal, address: env.temporalAddress });
+  } catch (err) {
+    if (err instanceof TemporalModeError) throw new CliError(err.message);
+    throw err;
+  }
   let stack: Stack | undefined;
   let cc: CampaignClient | undefined;
   let interrupted = false;
@@ -129,6 +139,7 @@ async function runCampaign(values: Values): Promise<number> {
       dir,
       log,
       temporalAddress: env.temporalAddress,
+      temporal,
       natsUrl: env.natsUrl,
       namespace: env.namespace,
       generatorPolicy: config.generator.policy,
@@ -136,6 +147,7 @@ async function runCampaign(values: Values): Promise<number> {
       actorConcurrency: Math.max(2, config.concurrency),
       workers: 1,
     });
+    process.stderr.write(`temporal mode    ${stack.temporalMode} (${temporal.reason})\n`);
     for (const component of stack.components()) {
       process.stderr.write(`${component.name.padEnd(16)} ${component.started ? 'started ' : 'existing'} ${component.address}${component.pid !== null ? `  pid ${component.pid}` : ''}\n`);
     }

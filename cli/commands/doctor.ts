@@ -6,6 +6,7 @@ import { connectCampaignClient } from '../../deploy/campaign-client';
 import { loadCampaignConfig } from '../../deploy/config-file';
 import { findNatsServerBinary } from '../../deploy/nats';
 import { resolveAddresses } from '../../deploy/stack-file';
+import { resolveTemporalMode, type TemporalMode } from '../../deploy/temporal-mode';
 import { isolationReport } from '../../sandbox/index';
 import { sinqDir } from '../../store/paths';
 import { CliError } from '../errors';
@@ -71,8 +72,22 @@ async function checkNats(url: string | undefined): Promise<Check> {
     : { name: 'nats-server', status: 'missing', detail: 'nats-server binary not found', fix: 'apt-get install nats-server (or run bash deploy/setup.sh)' };
 }
 
+/** Which Temporal server sinq up / sinq campaign run would use, and why. */
+function checkTemporalMode(address: string | undefined): { check: Check; mode: TemporalMode | null } {
+  try {
+    const mode = resolveTemporalMode(process.env, { address });
+    const what = mode.kind === 'external' ? `external server ${mode.address}` : mode.kind === 'dev-server' ? `temporal CLI dev server (${mode.cliPath})` : 'embedded engine';
+    return { check: { name: 'temporal mode', status: 'ok', detail: `${mode.kind}: ${what}, because ${mode.reason}` }, mode };
+  } catch (err) {
+    return {
+      check: { name: 'temporal mode', status: 'missing', detail: (err as Error).message, fix: 'fix TEMPORAL_CLI_PATH / SINQ_TEMPORAL_MODE, or unset them to use the embedded engine' },
+      mode: null,
+    };
+  }
+}
+
 async function checkEngine(address: string | undefined, namespace: string): Promise<Check> {
-  if (!address) return { name: 'engine', status: 'ok', detail: 'no TEMPORAL_ADDRESS: sinq up and sinq campaign run start the embedded engine' };
+  if (!address) return { name: 'engine', status: 'ok', detail: 'no TEMPORAL_ADDRESS: sinq up and sinq campaign run start the engine (see temporal mode)' };
   try {
     const cc = await connectCampaignClient(address, namespace);
     try {
@@ -143,11 +158,14 @@ export async function run(argv: string[]): Promise<number> {
     throw new CliError((err as Error).message);
   }
   const addresses = resolveAddresses(sinqDir(values.dir), {});
+  const temporal = checkTemporalMode(addresses.temporalAddress);
   const checks: Check[] = [
     checkPython(),
     checkSandbox(),
     await checkNats(addresses.natsUrl),
-    await checkEngine(addresses.temporalAddress, addresses.namespace),
+    temporal.check,
+    // An engine sinq starts itself needs no reachability check.
+    ...(temporal.mode?.kind === 'external' || (temporal.mode === null && addresses.temporalAddress) ? [await checkEngine(addresses.temporalAddress, addresses.namespace)] : []),
     ...(await checkOllama(models)),
   ];
   const failed = checks.some((check) => check.status === 'missing');

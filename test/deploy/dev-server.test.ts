@@ -1,7 +1,7 @@
 // Dev-server mode for real, without the real CLI: a fake `temporal` (test/deploy/fixtures/fake-temporal.mjs)
 // receives what @temporalio/testing runs, records its argv and serves the embedded engine; the whole
 // stack comes up through it and a small campaign completes.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,79 +11,33 @@ import { devServerDbFile } from '../../deploy/temporal-dev';
 import { resolveTemporalMode } from '../../deploy/temporal-mode';
 import { silentLogger } from '../../lib/log';
 import { loadTaskSet } from '../../tasks/index';
+import { alive, createFakeTemporal, killAll, waitGone, type FakeTemporal } from './fake-temporal';
 import { episodeCounts, expectedPairs, smallCampaign, waitForClose } from '../campaign/helpers';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const tasksFile = path.join(repoRoot, 'data/tasks.jsonl');
-const fakeScript = path.join(repoRoot, 'test/deploy/fixtures/fake-temporal.mjs');
-
-type Recorded =
-  | { event: 'argv'; argv: string[]; pid: number }
-  | { event: 'parsed'; port: number; ip: string; uiPort: string | null; db: string | null; namespace: string; headless: boolean; searchAttributes: string[] }
-  | { event: 'engine'; pid: number; address: string }
-  | { event: 'engine-exit'; code: number | null };
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!alive(pid)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return !alive(pid);
-}
 
 describe('dev-server mode through @temporalio/testing (fake temporal CLI)', () => {
   let dir: string;
-  let cliPath: string;
-  let logFile: string;
+  let fake: FakeTemporal;
   let stack: Stack | undefined;
   let cc: CampaignClient | undefined;
-  const records = (): Recorded[] =>
-    existsSync(logFile)
-      ? readFileSync(logFile, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line) as Recorded)
-      : [];
-  const enginePids = (): number[] => records().flatMap((r) => (r.event === 'engine' ? [r.pid] : []));
-  const fakePids = (): number[] => records().flatMap((r) => (r.event === 'argv' ? [r.pid] : []));
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'sinq-devserver-'));
-    logFile = path.join(dir, 'fake-temporal.log');
-    cliPath = path.join(dir, 'bin', 'temporal');
-    mkdirSync(path.dirname(cliPath), { recursive: true });
-    writeFileSync(cliPath, `#!/bin/sh\nFAKE_TEMPORAL_LOG='${logFile}' exec '${process.execPath}' '${fakeScript}' "$@"\n`);
-    chmodSync(cliPath, 0o755);
+    fake = createFakeTemporal(dir);
   });
 
   afterAll(async () => {
     await cc?.close();
     await stack?.stop();
-    for (const pid of [...fakePids(), ...enginePids()]) {
-      if (alive(pid)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-    }
+    if (fake) killAll(fake.pids().filter(alive));
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   it('picks dev-server for TEMPORAL_CLI_PATH, starts the stack through it, runs a campaign, stops cleanly', async () => {
-    const mode = resolveTemporalMode({ PATH: path.join(dir, 'nowhere'), TEMPORAL_CLI_PATH: cliPath });
-    expect(mode).toMatchObject({ kind: 'dev-server', cliPath });
+    const mode = resolveTemporalMode({ PATH: path.join(dir, 'nowhere'), TEMPORAL_CLI_PATH: fake.cliPath });
+    expect(mode).toMatchObject({ kind: 'dev-server', cliPath: fake.cliPath });
 
     const sinqDir = path.join(dir, 'sinq');
     stack = await startStack({ dir: sinqDir, log: silentLogger, temporal: mode, workers: 1, actorConcurrency: 4, env: { SINQ_LOG_LEVEL: 'warn' } });
@@ -93,11 +47,11 @@ describe('dev-server mode through @temporalio/testing (fake temporal CLI)', () =
     expect(stack.components().map((c) => c.name)).toEqual(expect.arrayContaining(['temporal dev', 'temporal ui', 'nats-server', 'worker 0']));
 
     // What the real CLI would receive.
-    const argvRecord = records().find((r) => r.event === 'argv');
+    const argvRecord = fake.records().find((r) => r.event === 'argv');
     expect(argvRecord).toBeDefined();
     const argv = argvRecord!.event === 'argv' ? argvRecord!.argv : [];
     expect(argv.slice(0, 2)).toEqual(['server', 'start-dev']);
-    const parsed = records().find((r) => r.event === 'parsed');
+    const parsed = fake.records().find((r) => r.event === 'parsed');
     expect(parsed).toMatchObject({ ip: '127.0.0.1', namespace: 'default', db: devServerDbFile(sinqDir), headless: false });
     if (parsed?.event !== 'parsed') throw new Error('no parsed record');
     expect(stack.temporalAddress).toBe(`127.0.0.1:${parsed.port}`);
@@ -116,12 +70,11 @@ describe('dev-server mode through @temporalio/testing (fake temporal CLI)', () =
 
     await cc.close();
     cc = undefined;
-    const fakes = fakePids();
-    const engines = enginePids();
-    expect(engines).toHaveLength(1);
+    const pids = fake.pids();
+    expect(pids).toHaveLength(2);
     await stack.stop();
     stack = undefined;
-    for (const pid of [...fakes, ...engines]) expect(await waitGone(pid, 15_000)).toBe(true);
+    for (const pid of pids) expect(await waitGone(pid, 15_000)).toBe(true);
   }, 85_000);
 });
 

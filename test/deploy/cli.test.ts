@@ -1,0 +1,111 @@
+// `sinq up` and `sinq doctor` with a temporal CLI configured: up runs the dev server (a fake CLI that
+// serves the embedded engine), reports its mode and UI, and leaves no process behind on SIGTERM.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alive, createFakeTemporal, killAll, waitGone, type FakeTemporal } from './fake-temporal';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const sinqBin = path.join(repoRoot, 'bin/sinq.js');
+
+interface ReadyLine {
+  event: 'ready';
+  temporalMode: string;
+  temporalAddress: string;
+  temporalUiUrl: string | null;
+  components: Array<{ name: string; address: string }>;
+}
+
+describe('sinq up / sinq doctor with a temporal CLI', () => {
+  let dir: string;
+  let fake: FakeTemporal;
+  let upPid: number | undefined;
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sinq-up-dev-'));
+    fake = createFakeTemporal(dir);
+  });
+
+  afterAll(() => {
+    if (upPid !== undefined && alive(upPid)) {
+      try {
+        process.kill(-upPid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    if (fake) killAll(fake.pids().filter(alive));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const env = (): NodeJS.ProcessEnv => {
+    const { TEMPORAL_ADDRESS: _address, SINQ_TEMPORAL_MODE: _mode, NATS_URL: _nats, ...rest } = process.env;
+    return { ...rest, TEMPORAL_CLI_PATH: fake.cliPath, SINQ_LOG_LEVEL: 'warn' };
+  };
+
+  it('sinq doctor says dev-server and why; a bad TEMPORAL_CLI_PATH is a missing check', () => {
+    const ok = spawnSync(process.execPath, [sinqBin, 'doctor', '--json', '--dir', path.join(dir, 'doctor')], { cwd: repoRoot, env: env(), encoding: 'utf8', timeout: 60_000 });
+    const report = JSON.parse(ok.stdout) as { checks: Array<{ name: string; status: string; detail: string }> };
+    const check = report.checks.find((c) => c.name === 'temporal mode');
+    expect(check).toMatchObject({ status: 'ok' });
+    expect(check?.detail).toContain('dev-server');
+    expect(check?.detail).toContain(`TEMPORAL_CLI_PATH=${fake.cliPath}`);
+
+    const bad = spawnSync(process.execPath, [sinqBin, 'doctor', '--json', '--dir', path.join(dir, 'doctor')], {
+      cwd: repoRoot,
+      env: { ...env(), TEMPORAL_CLI_PATH: path.join(dir, 'no-such-temporal') },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(bad.status).toBe(1);
+    const badCheck = (JSON.parse(bad.stdout) as typeof report).checks.find((c) => c.name === 'temporal mode');
+    expect(badCheck).toMatchObject({ status: 'missing' });
+    expect(badCheck?.detail).toContain('TEMPORAL_CLI_PATH');
+  }, 60_000);
+
+  it('sinq up starts the dev server through the CLI, prints its address and UI, and stops cleanly on SIGTERM', async () => {
+    const sinqDir = path.join(dir, 'sinq');
+    const child = spawn(process.execPath, [sinqBin, 'up', '--json', '--dir', sinqDir, '--workers', '0'], {
+      cwd: repoRoot,
+      env: env(),
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    upPid = child.pid;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+    const ready = await new Promise<ReadyLine>((resolve, reject) => {
+      let buffer = '';
+      const timer = setTimeout(() => reject(new Error(`sinq up not ready: ${stderr}`)), 60_000);
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
+        buffer += chunk;
+        for (const line of buffer.split('\n')) {
+          if (!line.includes('"ready"')) continue;
+          clearTimeout(timer);
+          resolve(JSON.parse(line) as ReadyLine);
+        }
+      });
+      void exited.then((code) => reject(new Error(`sinq up exited with ${String(code)}: ${stderr}`)));
+    });
+    expect(ready.temporalMode).toBe('dev-server');
+    const parsed = fake.records().find((r) => r.event === 'parsed');
+    if (parsed?.event !== 'parsed') throw new Error('the fake CLI recorded no arguments');
+    expect(ready.temporalAddress).toBe(`127.0.0.1:${parsed.port}`);
+    expect(ready.temporalUiUrl).toBe(`http://127.0.0.1:${parsed.uiPort}`);
+    expect(parsed.db).toBe(path.join(sinqDir, 'temporal-dev.db'));
+    expect(ready.components.map((c) => c.name)).toEqual(expect.arrayContaining(['temporal dev', 'temporal ui']));
+    const stackFile = JSON.parse(readFileSync(path.join(sinqDir, 'stack.json'), 'utf8')) as { temporalAddress: string };
+    expect(stackFile.temporalAddress).toBe(ready.temporalAddress);
+
+    const pids = fake.pids();
+    expect(pids).toHaveLength(2);
+    process.kill(child.pid!, 'SIGTERM');
+    expect(await exited).toBe(0);
+    for (const pid of pids) expect(await waitGone(pid, 15_000)).toBe(true);
+  }, 85_000);
+});
