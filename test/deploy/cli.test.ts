@@ -65,6 +65,26 @@ describe('sinq up / sinq doctor with a temporal CLI', () => {
     expect(badCheck?.detail).toContain('TEMPORAL_CLI_PATH');
   }, 60_000);
 
+  it('sinq campaign run --temporal: a mode that cannot be met, or an unknown one, is a usage error before anything starts', () => {
+    const config = path.join(repoRoot, 'data/campaigns/quickstart.yaml');
+    const runWith = (mode: string, extra: NodeJS.ProcessEnv) =>
+      spawnSync(process.execPath, [sinqBin, 'campaign', 'run', '--config', config, '--dir', path.join(dir, 'run'), '--temporal', mode], {
+        cwd: repoRoot,
+        env: { ...env(), ...extra },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const noCli = runWith('dev-server', { TEMPORAL_CLI_PATH: '', PATH: path.join(dir, 'nowhere') + path.delimiter + path.dirname(process.execPath) });
+    expect(noCli.status).toBe(2);
+    expect(noCli.stderr).toContain('--temporal dev-server needs the temporal CLI');
+    const unknown = runWith('cloud', {});
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('--temporal must be one of embedded, dev-server, external');
+    const external = runWith('external', {});
+    expect(external.status).toBe(2);
+    expect(external.stderr).toContain('TEMPORAL_ADDRESS');
+  }, 60_000);
+
   it('sinq up starts the dev server through the CLI, prints its address and UI, and stops cleanly on SIGTERM', async () => {
     const sinqDir = path.join(dir, 'sinq');
     const child = spawn(process.execPath, [sinqBin, 'up', '--json', '--dir', sinqDir, '--workers', '0'], {
