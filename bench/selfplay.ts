@@ -1,12 +1,17 @@
 // Self-play of the offline players: a 5-round campaign on data/tasks.jsonl for 3 seeds, run
 // in-process (same episode machine, activities, store and training step as a deployment, without
-// Temporal or NATS). Per round: the generator's mean difficulty of valid plays, and the evaluator's
-// kill rate on a fixed set of variant pairs made from held-out tasks (never trained on).
-// Prints one JSON line last. Env: BENCH_SELFPLAY_ROUNDS (5), BENCH_SELFPLAY_SEEDS (3),
-// BENCH_SELFPLAY_TASKS (training tasks, all played each round, 14), BENCH_SELFPLAY_HELDOUT (held-out pairs, 8).
+// Temporal or NATS). Each number measures one player against a fixed opponent: per round, the
+// generator's mean difficulty of its valid plays as measured by the *initial* evaluator (same
+// budget), and the evaluator's kill rate on a fixed set of variant pairs made from held-out tasks
+// (never trained on). The in-campaign difficulty (against the co-learning evaluator) is reported too.
+// `--no-learning` plays the same campaign with the training step's new states discarded (a control:
+// it must show no trend). Prints one JSON line last. Env: BENCH_SELFPLAY_ROUNDS (5),
+// BENCH_SELFPLAY_SEEDS (3), BENCH_SELFPLAY_TASKS (training tasks, all played each round, 16),
+// BENCH_SELFPLAY_HELDOUT (held-out pairs, 12).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { createEvaluatorPolicy, createGeneratorPolicy } from '../actors/policies/registry';
 import { fuzzAttack } from '../actors/policies/fuzz/policy';
 import { resolveFuzzPolicyState } from '../actors/policies/fuzz/state';
@@ -28,16 +33,18 @@ import { defaultTaskSetPath, loadTaskSet } from '../tasks/index';
 
 const rounds = Number(process.env.BENCH_SELFPLAY_ROUNDS ?? 5);
 const seeds = Array.from({ length: Number(process.env.BENCH_SELFPLAY_SEEDS ?? 3) }, (_, i) => 1000 + i);
-const trainingTaskCount = Number(process.env.BENCH_SELFPLAY_TASKS ?? 14);
-const heldOutPairs = Number(process.env.BENCH_SELFPLAY_HELDOUT ?? 8);
+const trainingTaskCount = Number(process.env.BENCH_SELFPLAY_TASKS ?? 16);
+const heldOutPairs = Number(process.env.BENCH_SELFPLAY_HELDOUT ?? 12);
+const { values: flags } = parseArgs({ options: { 'no-learning': { type: 'boolean', default: false } } });
+const learning = !flags['no-learning'];
 const attempts = 4;
 const targetDifficulty = 10;
 const concurrency = 2;
 
 /** Small budgets so that the learned weights, not brute force, decide. The same for every round. */
 const generatorBudget = {
-  candidates: 3,
-  maxCandidates: 8,
+  candidates: 2,
+  maxCandidates: 4,
   rarityInputs: 24,
   witnessExecutions: 24,
   shrinkExecutions: 8,
@@ -45,7 +52,7 @@ const generatorBudget = {
   runTimeoutMs: 500,
   maxTimeMs: 5000,
 };
-const evaluatorBudget = { maxExecutions: 14, shrinkExecutions: 6, concurrency: 4, runTimeoutMs: 500, maxTimeMs: 4000 };
+const evaluatorBudget = { maxExecutions: 12, shrinkExecutions: 6, concurrency: 4, runTimeoutMs: 500, maxTimeMs: 4000 };
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
@@ -97,14 +104,14 @@ async function makeHeldOutPairs(tasks: Task[], sandbox: Sandbox): Promise<HeldOu
   return pairs;
 }
 
-async function killRate(pairs: HeldOutPair[], evaluator: PlayerSpec, sandbox: Sandbox): Promise<number> {
+async function killRate(pairs: HeldOutPair[], evaluator: PlayerSpec, sandbox: Sandbox, seed: number): Promise<number> {
   const state = resolveFuzzPolicyState(evaluator.policyState);
   let found = 0;
   let total = 0;
   for (const [i, pair] of pairs.entries()) {
     const attack = await fuzzAttack(pair.task, pair.variant, {
       attempts,
-      seed: deriveSeed(11, 'held-out-attack', i),
+      seed: deriveSeed(seed, 'held-out-attack', i),
       state,
       sandbox,
     });
@@ -114,11 +121,37 @@ async function killRate(pairs: HeldOutPair[], evaluator: PlayerSpec, sandbox: Sa
   return total === 0 ? 0 : found / total;
 }
 
+/**
+ * Mean difficulty (0..10) of the round's valid plays as the initial evaluator measures them: the
+ * same budget and number of attempts as in the campaign, attack seeds fixed per task so that rounds
+ * differ only in the plays.
+ */
+async function referenceDifficulty(records: EpisodeRecord[], sandbox: Sandbox, seed: number): Promise<number> {
+  const state = resolveFuzzPolicyState(evaluatorBudget);
+  const scores: number[] = [];
+  for (const record of records) {
+    const parsed = record.proposal?.reply.parsed;
+    if (record.outcome !== 'valid' || !parsed?.ok) continue;
+    const attack = await fuzzAttack(record.task, parsed.value.program, {
+      attempts,
+      seed: deriveSeed(seed, 'reference-attack', record.task.id),
+      state,
+      sandbox,
+    });
+    const missed = attack.attempts.filter((a) => !a.result.found).length;
+    scores.push((10 * missed) / Math.max(1, attack.attempts.length));
+  }
+  return scores.length === 0 ? 0 : scores.reduce((a, b) => a + b, 0) / scores.length;
+}
+
 interface RoundResult {
   round: number;
   valid: number;
   episodes: number;
+  /** Against the initial evaluator (the generator's learning alone). */
   meanDifficulty: number;
+  /** Against the round's own (co-learning) evaluator, as the campaign recorded it. */
+  inCampaignDifficulty: number;
   heldOutKillRate: number;
 }
 
@@ -181,25 +214,30 @@ async function main(): Promise<void> {
         };
         await Promise.all(Array.from({ length: concurrency }, worker));
         const valid = records.filter((r) => r.outcome === 'valid');
-        const meanDifficulty =
+        const inCampaignDifficulty =
           valid.length === 0 ? 0 : valid.reduce((s, r) => s + (r.difficulty ?? 0), 0) / valid.length;
-        const heldOutKillRate = await killRate(pairs, evaluator, sandbox);
+        const meanDifficulty = await referenceDifficulty(records, sandbox, seed);
+        const heldOutKillRate = await killRate(pairs, evaluator, sandbox, seed);
         results.push({
           round,
           valid: valid.length,
           episodes: records.length,
           meanDifficulty: round3(meanDifficulty),
+          inCampaignDifficulty: round3(inCampaignDifficulty),
           heldOutKillRate: round3(heldOutKillRate),
         });
         process.stderr.write(
-          `seed ${seed} round ${round}: ${valid.length}/${records.length} valid, mean difficulty ${meanDifficulty.toFixed(2)}, held-out kill rate ${heldOutKillRate.toFixed(3)} (${Math.round((Date.now() - started) / 1000)} s)\n`,
+          `seed ${seed} round ${round}: ${valid.length}/${records.length} valid, difficulty vs initial evaluator ${meanDifficulty.toFixed(2)} (in campaign ${inCampaignDifficulty.toFixed(2)}), held-out kill rate ${heldOutKillRate.toFixed(3)} (${Math.round((Date.now() - started) / 1000)} s)\n`,
         );
         // The campaign's own training step: reads the round's records from the store, learns, records the new versions.
         const trained = await activities.trainRound({ campaignId, round, generator, evaluator });
-        generator = trained.generator;
-        evaluator = trained.evaluator;
+        // The control run discards what was learned: same code, same budgets, initial states throughout.
+        if (learning) {
+          generator = trained.generator;
+          evaluator = trained.evaluator;
+        }
         process.stderr.write(
-          `  ${trained.note}\n  weights: ${JSON.stringify({ operators: (generator.policyState as { operatorWeights?: unknown }).operatorWeights, strategies: (evaluator.policyState as { strategyWeights?: unknown }).strategyWeights })}\n`,
+          `  ${trained.note}\n  weights: ${JSON.stringify({ operators: (trained.generator.policyState as { operatorWeights?: unknown }).operatorWeights, locations: (trained.generator.policyState as { locationWeights?: unknown }).locationWeights, strategies: (trained.evaluator.policyState as { strategyWeights?: unknown }).strategyWeights, sources: (trained.evaluator.policyState as { seedSourceWeights?: unknown }).seedSourceWeights })}\n`,
         );
       }
       perSeed.push(results);
@@ -217,6 +255,9 @@ async function main(): Promise<void> {
     const spreadK = Math.max(spreadOf(at(0, (r) => r.heldOutKillRate)), spreadOf(at(last, (r) => r.heldOutKillRate)));
     const line = {
       bench: 'selfplay',
+      learning,
+      difficultyMeasuredAgainst: 'initial evaluator',
+      killRateMeasuredOn: 'fixed held-out variant pairs',
       rounds,
       seeds: seeds.length,
       episodesPerRound: trainTasks.length,
@@ -225,6 +266,7 @@ async function main(): Promise<void> {
         round: r,
         meanDifficulty: round3(mean(at(r, (x) => x.meanDifficulty))),
         heldOutKillRate: round3(mean(at(r, (x) => x.heldOutKillRate))),
+        inCampaignDifficulty: round3(mean(at(r, (x) => x.inCampaignDifficulty))),
         meanDifficultyBySeed: at(r, (x) => x.meanDifficulty),
         heldOutKillRateBySeed: at(r, (x) => x.heldOutKillRate),
       })),

@@ -1,7 +1,7 @@
 // Learning the offline players between rounds with multiplicative weights. The mutation generator's
-// operator weights move toward operators whose valid plays were hard (invalid plays count as a
-// penalty); the fuzz evaluator's strategy and seed-source weights move toward the origins that found
-// more diverging inputs than their share of the draws would predict. Pure and deterministic.
+// operator and location weights move toward those whose valid plays were hard (invalid plays count
+// as a penalty); the fuzz evaluator's strategy and seed-source weights move toward the origins with
+// more kills per execution than the average. Pure and deterministic.
 import {
   fuzzStrategies,
   seedSources,
@@ -10,9 +10,10 @@ import {
   type SeedSource,
 } from '../actors/policies/fuzz/state';
 import { mutationOperators, type MutationOperator } from '../actors/policies/mutation/enumerate';
+import { locationKinds, type LocationKind } from '../actors/policies/mutation/location';
 import { resolveMutationPolicyState } from '../actors/policies/mutation/state';
 import type { EpisodeRecord } from '../machines/types';
-import { attemptHardness, killOrigins, isSeedSource, isStrategy, mutationFactOf } from './play-facts';
+import { attemptHardness, drawOrigins, killOrigins, isSeedSource, isStrategy, mutationFactOf } from './play-facts';
 
 export interface LearningOptions {
   /** Step size of the generator's multiplicative update. */
@@ -28,7 +29,7 @@ export interface LearningOptions {
 
 export const defaultLearningOptions: LearningOptions = {
   eta: 6,
-  fuzzEta: 0.5,
+  fuzzEta: 1,
   invalidReward: -0.3,
   minWeight: 0.05,
   maxWeight: 20,
@@ -41,10 +42,12 @@ export interface OperatorStats {
 }
 
 export interface MutationUpdate {
-  /** The new policy state: the old one with `operatorWeights` replaced. */
+  /** The new policy state: the old one with `operatorWeights` and `locationWeights` replaced. */
   state: Record<string, unknown>;
   operatorWeights: Record<MutationOperator, number>;
+  locationWeights: Record<LocationKind, number>;
   stats: Partial<Record<MutationOperator, OperatorStats>>;
+  locationStats: Partial<Record<LocationKind, OperatorStats>>;
 }
 
 export interface FuzzUpdate {
@@ -52,6 +55,8 @@ export interface FuzzUpdate {
   strategyWeights: Record<FuzzStrategy, number>;
   seedSourceWeights: Record<SeedSource, number>;
   kills: Partial<Record<FuzzStrategy | SeedSource, number>>;
+  /** Inputs tried per origin, when the replies report it (then credit is kills per execution). */
+  draws: Partial<Record<FuzzStrategy | SeedSource, number>>;
 }
 
 function asObject(value: unknown): Record<string, unknown> {
@@ -88,40 +93,73 @@ export function validPlayReward(record: EpisodeRecord): number {
   return hardness.reduce((sum, h) => sum + h, 0) / hardness.length;
 }
 
-/** One multiplicative-weights step of the mutation generator from one round's records. */
+interface RewardSums {
+  plays: number;
+  valid: number;
+  reward: number;
+}
+
+/**
+ * Multiplies each key's weight by exp(eta · c · (r̄_key − r̄)), c = n/(n+1) for n plays of that key;
+ * keys without plays keep their weight. Returns the new (normalized) weights and per-key stats.
+ */
+function creditRewards<K extends string>(
+  current: Record<K, number>,
+  keys: readonly K[],
+  sums: Map<K, RewardSums>,
+  options: LearningOptions,
+): { weights: Record<K, number>; stats: Partial<Record<K, OperatorStats>> } {
+  const totalPlays = [...sums.values()].reduce((n, e) => n + e.plays, 0);
+  const baseline = totalPlays === 0 ? 0 : [...sums.values()].reduce((n, e) => n + e.reward, 0) / totalPlays;
+  const next = { ...current };
+  const stats: Partial<Record<K, OperatorStats>> = {};
+  for (const key of keys) {
+    const entry = sums.get(key);
+    if (!entry) continue;
+    const mean = entry.reward / entry.plays;
+    // Few plays say little: the step shrinks with the evidence.
+    const confidence = entry.plays / (entry.plays + 1);
+    next[key] = current[key] * Math.exp(options.eta * confidence * (mean - baseline));
+    stats[key] = { plays: entry.plays, valid: entry.valid, meanReward: mean };
+  }
+  return { weights: normalize(next, keys, options), stats };
+}
+
+function addReward<K>(sums: Map<K, RewardSums>, key: K, valid: boolean, reward: number): void {
+  const entry = sums.get(key) ?? { plays: 0, valid: 0, reward: 0 };
+  entry.plays += 1;
+  entry.valid += valid ? 1 : 0;
+  entry.reward += reward;
+  sums.set(key, entry);
+}
+
+/** One multiplicative-weights step of the mutation generator (operators and locations) from one round's records. */
 export function updateMutationState(
   previous: unknown,
   records: readonly EpisodeRecord[],
   options: LearningOptions = defaultLearningOptions,
 ): MutationUpdate {
-  const current = resolveMutationPolicyState(previous).operatorWeights;
-  const sums = new Map<MutationOperator, { plays: number; valid: number; reward: number }>();
+  const current = resolveMutationPolicyState(previous);
+  const byOperator = new Map<MutationOperator, RewardSums>();
+  const byLocation = new Map<LocationKind, RewardSums>();
   for (const record of records) {
     if (record.outcome === 'failed') continue;
     const fact = mutationFactOf(record);
     if (!fact) continue;
-    const reward = record.outcome === 'valid' ? validPlayReward(record) : options.invalidReward;
-    const entry = sums.get(fact.operator) ?? { plays: 0, valid: 0, reward: 0 };
-    entry.plays += 1;
-    entry.valid += record.outcome === 'valid' ? 1 : 0;
-    entry.reward += reward;
-    sums.set(fact.operator, entry);
+    const valid = record.outcome === 'valid';
+    const reward = valid ? validPlayReward(record) : options.invalidReward;
+    addReward(byOperator, fact.operator, valid, reward);
+    if (fact.location) addReward(byLocation, fact.location, valid, reward);
   }
-  const totalPlays = [...sums.values()].reduce((n, e) => n + e.plays, 0);
-  const baseline = totalPlays === 0 ? 0 : [...sums.values()].reduce((n, e) => n + e.reward, 0) / totalPlays;
-  const next = { ...current };
-  const stats: MutationUpdate['stats'] = {};
-  for (const op of mutationOperators) {
-    const entry = sums.get(op);
-    if (!entry) continue;
-    const mean = entry.reward / entry.plays;
-    // Few plays say little: the step shrinks with the evidence.
-    const confidence = entry.plays / (entry.plays + 1);
-    next[op] = current[op] * Math.exp(options.eta * confidence * (mean - baseline));
-    stats[op] = { plays: entry.plays, valid: entry.valid, meanReward: mean };
-  }
-  const operatorWeights = normalize(next, mutationOperators, options);
-  return { state: { ...asObject(previous), operatorWeights }, operatorWeights, stats };
+  const operators = creditRewards(current.operatorWeights, mutationOperators, byOperator, options);
+  const locations = creditRewards(current.locationWeights, locationKinds, byLocation, options);
+  return {
+    state: { ...asObject(previous), operatorWeights: operators.weights, locationWeights: locations.weights },
+    operatorWeights: operators.weights,
+    locationWeights: locations.weights,
+    stats: operators.stats,
+    locationStats: locations.stats,
+  };
 }
 
 /**
@@ -151,7 +189,50 @@ function creditKills<K extends string>(
   return normalize(next, keys, options);
 }
 
-/** One multiplicative-weights step of the fuzz evaluator from one round's records (valid plays). */
+/**
+ * One step for weights over `keys` from kills and executions per origin: an origin's kill rate per
+ * execution, smoothed toward the overall rate by `priorDraws` pseudo-executions, relative to the
+ * overall rate r̄, moves its weight by exp(fuzzEta · (min(3, r_k / r̄) − 1)). Origins never tried keep theirs.
+ */
+function creditKillRates<K extends string>(
+  weights: Record<K, number>,
+  keys: readonly K[],
+  kills: Partial<Record<K, number>>,
+  draws: Partial<Record<K, number>>,
+  options: LearningOptions,
+): Record<K, number> {
+  const active = keys.filter((k) => weights[k] > 0 && (draws[k] ?? 0) > 0);
+  const totalDraws = active.reduce((sum, k) => sum + (draws[k] ?? 0), 0);
+  const totalKills = active.reduce((sum, k) => sum + (kills[k] ?? 0), 0);
+  if (totalDraws === 0 || totalKills === 0) return { ...weights };
+  const overall = totalKills / totalDraws;
+  const priorDraws = 8;
+  const next = { ...weights };
+  for (const k of active) {
+    const rate = ((kills[k] ?? 0) + priorDraws * overall) / ((draws[k] ?? 0) + priorDraws);
+    next[k] = weights[k] * Math.exp(options.fuzzEta * (Math.min(3, rate / overall) - 1));
+  }
+  return normalize(next, keys, options);
+}
+
+function splitOrigins(counts: Partial<Record<FuzzStrategy | SeedSource, number>>): {
+  strategies: Partial<Record<FuzzStrategy, number>>;
+  sources: Partial<Record<SeedSource, number>>;
+} {
+  const strategies: Partial<Record<FuzzStrategy, number>> = {};
+  const sources: Partial<Record<SeedSource, number>> = {};
+  for (const [origin, count] of Object.entries(counts)) {
+    if (isStrategy(origin)) strategies[origin] = count;
+    else if (isSeedSource(origin)) sources[origin] = count;
+  }
+  return { strategies, sources };
+}
+
+/**
+ * One multiplicative-weights step of the fuzz evaluator from one round's records (valid plays). When
+ * the replies report executions per origin, origins are credited by kills per execution; otherwise by
+ * their share of the kills against their share of the weight.
+ */
 export function updateFuzzState(
   previous: unknown,
   records: readonly EpisodeRecord[],
@@ -159,22 +240,28 @@ export function updateFuzzState(
 ): FuzzUpdate {
   const current = resolveFuzzPolicyState(previous);
   const kills: FuzzUpdate['kills'] = {};
+  const draws: FuzzUpdate['draws'] = {};
   for (const record of records) {
     if (record.outcome !== 'valid') continue;
     for (const origin of killOrigins(record)) kills[origin] = (kills[origin] ?? 0) + 1;
+    for (const [origin, n] of Object.entries(drawOrigins(record)) as Array<[FuzzStrategy | SeedSource, number]>) {
+      draws[origin] = (draws[origin] ?? 0) + n;
+    }
   }
-  const strategyKills: Partial<Record<FuzzStrategy, number>> = {};
-  const sourceKills: Partial<Record<SeedSource, number>> = {};
-  for (const [origin, count] of Object.entries(kills)) {
-    if (isStrategy(origin)) strategyKills[origin] = count;
-    else if (isSeedSource(origin)) sourceKills[origin] = count;
-  }
-  const strategyWeights = creditKills(current.strategyWeights, fuzzStrategies, strategyKills, options);
-  const seedSourceWeights = creditKills(current.seedSourceWeights, seedSources, sourceKills, options);
+  const k = splitOrigins(kills);
+  const d = splitOrigins(draws);
+  const haveDraws = Object.keys(draws).length > 0;
+  const strategyWeights = haveDraws
+    ? creditKillRates(current.strategyWeights, fuzzStrategies, k.strategies, d.strategies, options)
+    : creditKills(current.strategyWeights, fuzzStrategies, k.strategies, options);
+  const seedSourceWeights = haveDraws
+    ? creditKillRates(current.seedSourceWeights, seedSources, k.sources, d.sources, options)
+    : creditKills(current.seedSourceWeights, seedSources, k.sources, options);
   return {
     state: { ...asObject(previous), strategyWeights, seedSourceWeights },
     strategyWeights,
     seedSourceWeights,
     kills,
+    draws,
   };
 }

@@ -44,7 +44,12 @@ export function learnOfflinePlayers(
       role: 'generator',
       spec: { ...input.generator, model: version, policyState: update.state },
       version,
-      metrics: { operators: update.stats, operatorWeights: update.operatorWeights },
+      metrics: {
+        operators: update.stats,
+        locations: update.locationStats,
+        operatorWeights: update.operatorWeights,
+        locationWeights: update.locationWeights,
+      },
     });
   }
   if (isLearnableOffline('evaluator', input.evaluator)) {
@@ -56,6 +61,7 @@ export function learnOfflinePlayers(
       version,
       metrics: {
         kills: update.kills,
+        draws: update.draws,
         strategyWeights: update.strategyWeights,
         seedSourceWeights: update.seedSourceWeights,
       },

@@ -2,15 +2,19 @@
 // replies: which mutation operator made the variant (and where), and which fuzz strategy found each
 // diverging input. Pure.
 import { mutationOperators, type MutationOperator } from '../actors/policies/mutation/enumerate';
+import { isLocationKind, type LocationKind } from '../actors/policies/mutation/location';
 import { fuzzStrategies, seedSources, type FuzzStrategy, type SeedSource } from '../actors/policies/fuzz/state';
 import type { EpisodeRecord } from '../machines/types';
 
 export interface MutationFact {
   operator: MutationOperator;
   line: number;
+  /** The kind of statement mutated, when the reply names it. */
+  location: LocationKind | null;
 }
 
-const MUTATION_ANALYSIS = /Mutation `([a-z-]+)` at line (\d+), column \d+/;
+const MUTATION_ANALYSIS = /Mutation `([a-z-]+)` at line (\d+), column \d+(?: \(([a-z]+)\))?/;
+const FUZZ_DRAWS = /Inputs by origin: ([a-z0-9, -]+)\./;
 const FUZZ_STRATEGY = /\(strategy: ([a-z-]+)\)/;
 const FUZZ_EFFORT = /after (\d+) inputs? \(strategy/;
 
@@ -32,7 +36,8 @@ export function mutationFactOf(record: Pick<EpisodeRecord, 'proposal'>): Mutatio
   if (raw === undefined) return null;
   const match = MUTATION_ANALYSIS.exec(raw);
   if (!match || !isOperator(match[1] ?? '')) return null;
-  return { operator: match[1] as MutationOperator, line: Number(match[2]) };
+  const kind = match[3] ?? '';
+  return { operator: match[1] as MutationOperator, line: Number(match[2]), location: isLocationKind(kind) ? kind : null };
 }
 
 /** For each evaluator attempt that found a diverging input: the strategy or seed source that produced it. */
@@ -62,4 +67,22 @@ export function attemptHardness(record: Pick<EpisodeRecord, 'attack' | 'attemptV
     const n = Number(FUZZ_EFFORT.exec(replies[verdict.index]?.raw ?? '')?.[1] ?? 1);
     return n > 1 ? 1 - 1 / Math.sqrt(n) : 0;
   });
+}
+
+/**
+ * Inputs tried per strategy or seed source over all of a record's evaluator attempts (found or not),
+ * from the replies' "Inputs by origin" sentence; empty when the replies do not say.
+ */
+export function drawOrigins(record: Pick<EpisodeRecord, 'attack'>): Partial<Record<FuzzStrategy | SeedSource, number>> {
+  const draws: Partial<Record<FuzzStrategy | SeedSource, number>> = {};
+  for (const reply of record.attack?.replies ?? []) {
+    const list = FUZZ_DRAWS.exec(reply.raw)?.[1];
+    if (list === undefined) continue;
+    for (const part of list.split(',')) {
+      const [origin = '', n = ''] = part.trim().split(' ');
+      const count = Number(n);
+      if ((isStrategy(origin) || isSeedSource(origin)) && Number.isInteger(count) && count > 0) draws[origin] = (draws[origin] ?? 0) + count;
+    }
+  }
+  return draws;
 }

@@ -27,6 +27,24 @@ describe('fuzzing evaluator', () => {
     return attempts[0]!.result;
   }
 
+  it('replays seeds in an order drawn from the seed-source weights, and reports inputs per origin', async () => {
+    // Only an example input exposes the change; the other seeds and strategies rarely would.
+    const original = 'def f(x):\n    return x\n';
+    const variant = 'def f(x):\n    return -1 if x == 987654 else x\n';
+    const examples = ['{"x": 987654}'];
+    const run = async (seedSourceWeights: Record<string, number>): Promise<FuzzResult> => {
+      const state = resolveFuzzPolicyState({ seedSourceWeights, maxExecutions: 4, concurrency: 1, shrinkExecutions: 0 });
+      const { attempts } = await fuzzAttack(task(original, examples), variant, { attempts: 1, seed: 5, state, sandbox });
+      return attempts[0]!.result;
+    };
+    const examplesFirst = await run({ examples: 1, defaults: 0, inferred: 0, literals: 0 });
+    expect(examplesFirst).toMatchObject({ found: true, executions: 1, strategy: 'examples', draws: { examples: 1 } });
+    // With examples switched off they are never replayed, and the draws say where the budget went.
+    const examplesOff = await run({ examples: 0 });
+    expect(examplesOff.draws.examples).toBeUndefined();
+    expect(Object.values(examplesOff.draws).reduce((a, b) => a + b, 0)).toBe(examplesOff.found ? examplesOff.executions : 4);
+  });
+
   async function expectDiverges(original: string, variant: string, input: string): Promise<void> {
     const o = await sandbox.runPair({ original, variant, entryPoint: 'f', input, timeoutMs: 2000 });
     expect(compareOutcomes(o.original, o.variant, 2000).relation).toBe('different');

@@ -69,6 +69,13 @@ describe('mutation generator', () => {
     expect(r.play?.operator).toBe('comparison');
   });
 
+  it('honours location weights: only mutants in the kind of statement left switched on are drawn', async () => {
+    const onlyConditions = resolveMutationPolicyState({ ...small, locationWeights: { condition: 1, loop: 0, return: 0, assignment: 0, expression: 0 } });
+    const r = await generateMutant(clamp, { targetDifficulty: 5, seed: 3, state: onlyConditions, sandbox });
+    expect(r.play?.location.kind).toBe('condition');
+    expect(['if x < lo:', 'elif x > hi:']).toContain(clamp.source.split('\n')[(r.play?.location.line ?? 0) - 1]?.trim());
+  });
+
   it('discards mutants with no witness within budget: no play when every mutant is equivalent', async () => {
     const task: Task = { id: 'dead', description: '', source: 'def f(x):\n    y = x + 1\n    return None\n', entryPoint: 'f', exampleInputs: ['{"x": 3}'], origin: 'test' };
     const r = await generateMutant(task, { targetDifficulty: 5, seed: 1, state: resolveMutationPolicyState({ ...small, witnessExecutions: 30 }), sandbox });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFuzzPolicyState, resolveFuzzPolicyState } from '../../actors/policies/fuzz/state';
 import { resolveMutationPolicyState } from '../../actors/policies/mutation/state';
-import { killOrigins, mutationFactOf } from '../../training/play-facts';
+import { drawOrigins, killOrigins, mutationFactOf } from '../../training/play-facts';
 import { updateFuzzState, updateMutationState, validPlayReward } from '../../training/learn';
 import { learnOfflinePlayers } from '../../training/offline';
 import { record } from './records';
@@ -9,7 +9,8 @@ import { record } from './records';
 describe('offline learning', () => {
   it('reads the operator and the kill strategies back from the players’ replies', () => {
     const r = record({ taskId: 'a', operator: 'comparison', kills: ['boundary', null, 'examples'] });
-    expect(mutationFactOf(r)).toEqual({ operator: 'comparison', line: 2 });
+    expect(mutationFactOf(r)).toEqual({ operator: 'comparison', line: 2, location: null });
+    expect(mutationFactOf(record({ taskId: 'a', operator: 'guard', location: 'condition' }))).toEqual({ operator: 'guard', line: 2, location: 'condition' });
     expect(killOrigins(r)).toEqual(['boundary', 'examples']);
     const foreign = { ...r, proposal: r.proposal && { ...r.proposal, reply: { ...r.proposal.reply, raw: '# Analysis\n\nI swapped two lines.' } } };
     expect(mutationFactOf(foreign)).toBeNull();
@@ -65,6 +66,48 @@ describe('offline learning', () => {
     expect(share(update.seedSourceWeights, 'literals')).toBeGreaterThan(share(defaultFuzzPolicyState.seedSourceWeights, 'literals'));
     expect(update.kills).toEqual({ boundary: 3, havoc: 1, examples: 3, literals: 1 });
     expect(resolveFuzzPolicyState(update.state).maxExecutions).toBe(12);
+  });
+
+  it('moves location weights toward the kinds of statement whose plays were hard', () => {
+    const records = [
+      record({ taskId: 'a', operator: 'comparison', location: 'condition', difficulty: 10 }),
+      record({ taskId: 'b', operator: 'arithmetic', location: 'condition', difficulty: 10 }),
+      record({ taskId: 'c', operator: 'comparison', location: 'return', difficulty: 0 }),
+      record({ taskId: 'd', operator: 'arithmetic', location: 'return', difficulty: 0 }),
+      record({ taskId: 'e', operator: 'constant', location: 'assignment', outcome: 'invalid' }),
+    ];
+    const update = updateMutationState({}, records);
+    const w = update.locationWeights;
+    expect(w.condition).toBeGreaterThan(w.loop);
+    expect(w.loop).toBeGreaterThan(w.return);
+    expect(w.return).toBeGreaterThan(w.assignment);
+    // Kinds without plays keep equal weights; the policy reads the learned weights back.
+    expect(w.loop).toBeCloseTo(w.expression, 6);
+    expect(update.locationStats.condition).toMatchObject({ plays: 2, valid: 2 });
+    expect(resolveMutationPolicyState(update.state).locationWeights).toEqual(w);
+    // Operators played equally hard in both places learn nothing from the locations.
+    expect(update.operatorWeights.comparison).toBeCloseTo(update.operatorWeights.arithmetic, 6);
+  });
+
+  it('credits strategies and seed sources by kills per execution when the replies report executions', () => {
+    const records = [
+      record({ taskId: 'a', kills: ['boundary', null], draws: [{ examples: 3, boundary: 1 }, { examples: 3, havoc: 9 }] }),
+      record({ taskId: 'b', kills: ['boundary', 'literals'], draws: [{ examples: 3, boundary: 2 }, { examples: 3, literals: 1 }] }),
+      record({ taskId: 'c', kills: ['havoc', null], draws: [{ examples: 3, havoc: 4 }, { examples: 3, havoc: 9 }] }),
+    ];
+    expect(drawOrigins(records[0] as (typeof records)[number])).toEqual({ examples: 6, boundary: 1, havoc: 9 });
+    const update = updateFuzzState({}, records);
+    expect(update.draws).toEqual({ examples: 18, boundary: 3, havoc: 22, literals: 1 });
+    const before = defaultFuzzPolicyState;
+    const share = (w: Record<string, number>, k: string): number => (w[k] ?? 0) / Object.values(w).reduce((a, b) => a + b, 0);
+    // boundary: 2 kills in 3 executions beats havoc's 1 in 22.
+    expect(share(update.strategyWeights, 'boundary')).toBeGreaterThan(share(before.strategyWeights, 'boundary'));
+    expect(share(update.strategyWeights, 'havoc')).toBeLessThan(share(before.strategyWeights, 'havoc'));
+    // Examples were replayed 18 times and never killed: they lose weight; literals gain it.
+    expect(share(update.seedSourceWeights, 'examples')).toBeLessThan(share(before.seedSourceWeights, 'examples'));
+    expect(share(update.seedSourceWeights, 'literals')).toBeGreaterThan(share(before.seedSourceWeights, 'literals'));
+    // Origins never tried keep their relative weights.
+    expect(update.strategyWeights.random / update.strategyWeights.splice).toBeCloseTo(before.strategyWeights.random / before.strategyWeights.splice, 6);
   });
 
   it('leaves the weights alone when a round taught nothing', () => {

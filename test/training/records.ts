@@ -21,6 +21,10 @@ export interface RecordSpec {
   outcome?: EpisodeOutcome;
   difficulty?: number | null;
   operator?: string;
+  /** The location kind the generator's reply names (none when absent, like older replies). */
+  location?: string;
+  /** "Inputs by origin" the evaluator's replies report, one map per attempt. */
+  draws?: Array<Record<string, number>>;
   targetDifficulty?: number;
   /** Which attempts found a diverging input, and with what strategy. */
   kills?: Array<string | null>;
@@ -36,16 +40,18 @@ export function record(spec: RecordSpec): EpisodeRecord {
   const outcome = spec.outcome ?? 'valid';
   const variant = `def f(x):\n    return x - ${spec.taskId.length} + ${round}\n`;
   const generatorRaw = renderGeneratorReply({
-    analysis: `Mutation \`${spec.operator ?? 'arithmetic'}\` at line 2, column 11: changed + to -. Difficulty check for ${spec.taskId}.`,
+    analysis: `Mutation \`${spec.operator ?? 'arithmetic'}\` at line 2, column 11${spec.location ? ` (${spec.location})` : ''}: changed + to -. Difficulty check for ${spec.taskId}.`,
     program: variant,
     divergingInput: '{"x": 0}',
   });
   const kills = spec.kills ?? [];
   const replies = kills.map((strategy, i) => {
+    const drawn = Object.entries(spec.draws?.[i] ?? {}).map(([origin, n]) => `${origin} ${n}`);
+    const tail = drawn.length === 0 ? '' : ` Inputs by origin: ${drawn.join(', ')}.`;
     const raw = renderEvaluatorReply(
       strategy === null
-        ? { analysis: `Attempt ${i}: nothing found, so I take them to be equivalent.`, equivalent: true, divergingInput: null }
-        : { analysis: `Attempt ${i}: differential fuzzing found a diverging input after ${spec.killAfter ?? 3} inputs (strategy: ${strategy}) and shrank it.`, equivalent: false, divergingInput: `{"x": ${i}}` },
+        ? { analysis: `Attempt ${i}: nothing found, so I take them to be equivalent.${tail}`, equivalent: true, divergingInput: null }
+        : { analysis: `Attempt ${i}: differential fuzzing found a diverging input after ${spec.killAfter ?? 3} inputs (strategy: ${strategy}) and shrank it.${tail}`, equivalent: false, divergingInput: `{"x": ${i}}` },
     );
     return { raw, parsed: parseEvaluatorReply(raw), durationMs: 1 };
   });

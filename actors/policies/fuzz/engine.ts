@@ -41,6 +41,8 @@ export interface FuzzFound {
   executionsSpent: number;
   shrinkExecutions: number;
   strategy: FuzzStrategy | SeedSource;
+  /** Inputs tried per strategy or seed source, up to and including the diverging one (for learning). */
+  draws: OriginCounts;
   outcomes: PairOutcome;
   reason: string;
   elapsedMs: number;
@@ -53,8 +55,12 @@ export interface FuzzNotFound {
   inconclusive: number;
   /** Why the search stopped. */
   stoppedBy: 'budget' | 'time' | 'exhausted' | 'aborted';
+  /** Inputs tried per strategy or seed source (for learning). */
+  draws: OriginCounts;
   elapsedMs: number;
 }
+
+export type OriginCounts = Partial<Record<FuzzStrategy | SeedSource, number>>;
 
 export type FuzzResult = FuzzFound | FuzzNotFound;
 
@@ -105,13 +111,26 @@ class InputSource {
 
   private make(): Omit<Candidate, 'text'> {
     if (this.mode === 'random') return { input: randomInput(this.model, this.rng, false), origin: 'random' };
-    if (this.pendingSeeds.length > 0 && this.seedsServed < this.seedCap) {
+    const seed = this.seedsServed < this.seedCap ? this.takeSeed() : null;
+    if (seed) {
       this.seedsServed++;
-      const seed = this.pendingSeeds.shift() as SeedInput;
       return { input: seed.input, origin: seed.source };
     }
     const strategy = pickWeighted(this.state.strategyWeights, fuzzStrategies, this.rng.next());
     return { input: this.apply(strategy), origin: strategy };
+  }
+
+  /**
+   * The next seed to replay: a seed source drawn by its weight, then that source's next seed, so the
+   * learned seed-source weights decide which seeds a small budget spends its first executions on.
+   * A source with weight zero is not replayed (its seeds stay in the corpus).
+   */
+  private takeSeed(): SeedInput | null {
+    const present = seedSources.filter((s) => this.state.seedSourceWeights[s] > 0 && this.pendingSeeds.some((e) => e.source === s));
+    if (present.length === 0) return null;
+    const source = pickWeighted(this.state.seedSourceWeights, present, this.rng.next());
+    const index = this.pendingSeeds.findIndex((e) => e.source === source);
+    return this.pendingSeeds.splice(index, 1)[0] ?? null;
   }
 
   private base(): FuzzInput {
@@ -213,6 +232,10 @@ export async function fuzzPair(target: FuzzTarget, model: FuzzModel, options: Fu
 
   let executions = 0;
   let inconclusive = 0;
+  const draws: OriginCounts = {};
+  const count = (origin: FuzzStrategy | SeedSource): void => {
+    draws[origin] = (draws[origin] ?? 0) + 1;
+  };
   let stoppedBy: FuzzNotFound['stoppedBy'] = 'budget';
   while (executions < state.maxExecutions) {
     if (signal?.aborted) {
@@ -238,6 +261,7 @@ export async function fuzzPair(target: FuzzTarget, model: FuzzModel, options: Fu
       const candidate = batch[k] as Candidate;
       const outcome = results[k] as PairOutcome;
       const verdict = compareOutcomes(outcome.original, outcome.variant, limitMs);
+      count(candidate.origin);
       if (verdict.relation === 'different') {
         const shrunk = await shrinkInput(
           candidate.input,
@@ -260,6 +284,7 @@ export async function fuzzPair(target: FuzzTarget, model: FuzzModel, options: Fu
           executionsSpent: executions + batch.length + shrunk.executions + (finalOutcome === outcome ? 0 : 1),
           shrinkExecutions: shrunk.executions,
           strategy: candidate.origin,
+          draws,
           outcomes: keepShrunk ? finalOutcome : outcome,
           reason: keepShrunk ? finalVerdict.reason : verdict.reason,
           elapsedMs: Date.now() - started,
@@ -270,5 +295,5 @@ export async function fuzzPair(target: FuzzTarget, model: FuzzModel, options: Fu
     }
     executions += batch.length;
   }
-  return { found: false, executions, inconclusive, stoppedBy, elapsedMs: Date.now() - started };
+  return { found: false, executions, inconclusive, stoppedBy, draws, elapsedMs: Date.now() - started };
 }

@@ -40,6 +40,12 @@ function changedSummary(analysis: PairAnalysis): string {
   return `The programs differ on these lines (normalized):\n\n${lines.join('\n')}\n`;
 }
 
+/** "Inputs by origin: examples 2, mutate 5." — training/play-facts.ts reads it back: keep its form. */
+function drawsSentence(result: FuzzResult): string {
+  const parts = Object.entries(result.draws).map(([origin, n]) => `${origin} ${n}`);
+  return parts.length === 0 ? '' : ` Inputs by origin: ${parts.join(', ')}.`;
+}
+
 function replyFor(analysis: PairAnalysis, result: FuzzResult, entryPoint: string): EvaluatorReply {
   if (analysis.variantError) {
     return { analysis: `${analysis.variantError}; no input can make it behave differently by running.`, equivalent: true, divergingInput: null };
@@ -47,7 +53,7 @@ function replyFor(analysis: PairAnalysis, result: FuzzResult, entryPoint: string
   const summary = changedSummary(analysis);
   if (!result.found) {
     return {
-      analysis: `${summary}\nDifferential fuzzing tried ${result.executions} inputs (${result.inconclusive} inconclusive) and found none on which the programs behave differently, so I take them to be equivalent.`,
+      analysis: `${summary}\nDifferential fuzzing tried ${result.executions} inputs (${result.inconclusive} inconclusive) and found none on which the programs behave differently, so I take them to be equivalent.${drawsSentence(result)}`,
       equivalent: true,
       divergingInput: null,
     };
@@ -55,7 +61,7 @@ function replyFor(analysis: PairAnalysis, result: FuzzResult, entryPoint: string
   const { original, variant } = result.outcomes;
   // training/play-facts.ts reads the "(strategy: ...)" back to credit kills: keep its form.
   return {
-    analysis: `${summary}\nDifferential fuzzing found a diverging input after ${result.executions} inputs (strategy: ${result.strategy}) and shrank it. On it, the original \`${entryPoint}\` ${describeOutcome(original)}, while the variant ${describeOutcome(variant)}.`,
+    analysis: `${summary}\nDifferential fuzzing found a diverging input after ${result.executions} inputs (strategy: ${result.strategy}) and shrank it. On it, the original \`${entryPoint}\` ${describeOutcome(original)}, while the variant ${describeOutcome(variant)}.${drawsSentence(result)}`,
     equivalent: false,
     divergingInput: result.input,
   };
@@ -69,7 +75,7 @@ export async function fuzzAttack(task: Task, variant: string, options: FuzzAttac
     const started = Date.now();
     let result: FuzzResult;
     if (analysis.variantError) {
-      result = { found: false, executions: 0, inconclusive: 0, stoppedBy: 'exhausted', elapsedMs: 0 };
+      result = { found: false, executions: 0, inconclusive: 0, stoppedBy: 'exhausted', draws: {}, elapsedMs: 0 };
     } else {
       const model = buildModel(analysis, createRng(deriveSeed(options.seed, 'fuzz-model', i)));
       result = await fuzzPair({ original: task.source, variant, entryPoint: task.entryPoint }, model, {

@@ -16,6 +16,7 @@ import { shrinkInput } from '../fuzz/shrink';
 import { pickWeighted, resolveFuzzPolicyState } from '../fuzz/state';
 import { renderInput, type FuzzInput } from '../fuzz/values';
 import { enumerateMutants, MutationError, mutationOperators, type Mutant, type MutationOperator } from './enumerate';
+import { locationKindOf, locationKinds, type LocationKind } from './location';
 import type { MutationPolicyState } from './state';
 
 export interface MutantPlay {
@@ -24,7 +25,7 @@ export interface MutantPlay {
   witness: DivergingInput;
   operator: MutationOperator;
   /** 1-based line and 0-based column in the original source. */
-  location: { line: number; col: number };
+  location: { line: number; col: number; kind: LocationKind };
   description: string;
   /** Fraction of the K random inputs that did NOT expose the mutant (1 = none did). */
   rarity: number;
@@ -82,20 +83,30 @@ interface Witnessed {
   shrunk: DivergingInput | null;
 }
 
-/** Draws mutants without replacement: an operator by weight, then a mutant of it uniformly. */
-function mutantOrder(mutants: Mutant[], weights: Record<MutationOperator, number>, rng: Rng): Mutant[] {
-  const byOperator = new Map<MutationOperator, Mutant[]>();
-  for (const m of mutants) byOperator.set(m.operator, [...(byOperator.get(m.operator) ?? []), m]);
+/**
+ * Draws mutants without replacement: an (operator, location kind) class with probability proportional
+ * to operator weight × location weight, then a mutant of that class uniformly.
+ */
+function mutantOrder(mutants: Mutant[], source: string, state: Pick<MutationPolicyState, 'operatorWeights' | 'locationWeights'>, rng: Rng): Mutant[] {
+  const classes = new Map<string, Mutant[]>();
+  const weightOf = new Map<string, number>();
+  for (const m of mutants) {
+    const kind = locationKindOf(source, m.line);
+    const key = `${m.operator}|${kind}`;
+    classes.set(key, [...(classes.get(key) ?? []), m]);
+    weightOf.set(key, state.operatorWeights[m.operator] * state.locationWeights[kind]);
+  }
+  // A fixed key order (operators, then kinds) keeps the draw deterministic for a seed.
+  const keys = mutationOperators.flatMap((op) => locationKinds.map((kind) => `${op}|${kind}`)).filter((k) => classes.has(k));
   const order: Mutant[] = [];
-  while (byOperator.size > 0) {
-    const present = mutationOperators.filter((op) => byOperator.has(op));
-    const positive = present.filter((op) => weights[op] > 0);
+  for (;;) {
+    const positive = keys.filter((k) => classes.has(k) && (weightOf.get(k) ?? 0) > 0);
     if (positive.length === 0) break;
-    const op = pickWeighted(weights, positive, rng.next());
-    const pool = byOperator.get(op) as Mutant[];
+    const key = pickWeighted(Object.fromEntries(weightOf), positive, rng.next());
+    const pool = classes.get(key) as Mutant[];
     const [picked] = pool.splice(rng.int(0, pool.length - 1), 1);
     order.push(picked as Mutant);
-    if (pool.length === 0) byOperator.delete(op);
+    if (pool.length === 0) classes.delete(key);
   }
   return order;
 }
@@ -126,7 +137,7 @@ export async function generateMutant(task: Task, options: GenerateOptions): Prom
   if (mutants.length === 0) return finish(null);
 
   const rng = createRng(deriveSeed(options.seed, 'mutation'));
-  const order = mutantOrder(mutants, state.operatorWeights, rng);
+  const order = mutantOrder(mutants, task.source, state, rng);
   // K random inputs shaped like the task's inputs; the original runs on each once.
   const originalModel = buildModel(await analyzePair({ original: task.source, entryPoint: task.entryPoint, examples: task.exampleInputs }, helper), createRng(deriveSeed(options.seed, 'model')));
   const sampleRng = createRng(deriveSeed(options.seed, 'rarity-sample'));
@@ -218,7 +229,7 @@ export async function generateMutant(task: Task, options: GenerateOptions): Prom
       variant: mutant.source,
       witness,
       operator: mutant.operator,
-      location: { line: mutant.line, col: mutant.col },
+      location: { line: mutant.line, col: mutant.col, kind: locationKindOf(task.source, mutant.line) },
       description: mutant.description,
       rarity: exposed.rarity,
       exposed: exposed.count,

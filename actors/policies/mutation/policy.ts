@@ -13,9 +13,9 @@ export const MUTATION_POLICY_VERSION = 'mutation-v1';
 export function playReply(play: MutantPlay, entryPoint: string): GeneratorReply {
   const { original, variant } = play.outcomes;
   const rarity = `${play.exposed} of ${play.sampleSize} random inputs expose the difference (rarity ${play.rarity.toFixed(2)}).`;
-  // training/play-facts.ts reads the operator and line back from this sentence: keep its form.
+  // training/play-facts.ts reads the operator, line and location kind back from this sentence: keep its form.
   return {
-    analysis: `Mutation \`${play.operator}\` at line ${play.location.line}, column ${play.location.col}: ${play.description}. On the diverging input, the original \`${entryPoint}\` ${describeOutcome(original)}, while the variant ${describeOutcome(variant)}. ${rarity}`,
+    analysis: `Mutation \`${play.operator}\` at line ${play.location.line}, column ${play.location.col} (${play.location.kind}): ${play.description}. On the diverging input, the original \`${entryPoint}\` ${describeOutcome(original)}, while the variant ${describeOutcome(variant)}. ${rarity}`,
     program: play.variant,
     divergingInput: play.witness,
   };

@@ -1,14 +1,17 @@
-// The mutation generator's tunable state: operator preferences (learned between rounds by a later
+// The mutation generator's tunable state: operator and location preferences (learned between rounds by a later
 // stage) and its search budget. Arrives as `policyState`, validated here.
 import { z } from 'zod';
 import { fuzzPolicyStateSchema } from '../fuzz/state';
 import { PolicyStateError } from '../fuzz/state';
 import { mutationOperators, type MutationOperator } from './enumerate';
+import { locationKinds, type LocationKind } from './location';
 
 const weight = z.number().finite().min(0);
 
 export const mutationPolicyStateSchema = z.object({
   operatorWeights: z.partialRecord(z.enum(mutationOperators), weight).default({}),
+  /** Preferences over the kind of statement a mutant sits in; a mutant's draw weight is operator × location. */
+  locationWeights: z.partialRecord(z.enum(locationKinds), weight).default({}),
   /** Stop once this many mutants have witnesses, if none fits the target sooner. */
   candidates: z.number().int().min(1).max(100).optional(),
   /** Most mutants to try per proposal. */
@@ -30,6 +33,7 @@ export const mutationPolicyStateSchema = z.object({
 
 export interface MutationPolicyState {
   operatorWeights: Record<MutationOperator, number>;
+  locationWeights: Record<LocationKind, number>;
   candidates: number;
   maxCandidates: number;
   rarityInputs: number;
@@ -44,6 +48,7 @@ export interface MutationPolicyState {
 
 export const defaultMutationPolicyState: MutationPolicyState = {
   operatorWeights: Object.fromEntries(mutationOperators.map((op) => [op, 1])) as Record<MutationOperator, number>,
+  locationWeights: Object.fromEntries(locationKinds.map((kind) => [kind, 1])) as Record<LocationKind, number>,
   candidates: 8,
   maxCandidates: 24,
   rarityInputs: 32,
@@ -66,6 +71,7 @@ export function resolveMutationPolicyState(raw: unknown): MutationPolicyState {
   const d = defaultMutationPolicyState;
   return {
     operatorWeights: { ...d.operatorWeights, ...s.operatorWeights },
+    locationWeights: { ...d.locationWeights, ...s.locationWeights },
     candidates: s.candidates ?? d.candidates,
     maxCandidates: s.maxCandidates ?? d.maxCandidates,
     rarityInputs: s.rarityInputs ?? d.rarityInputs,
