@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import protoRoot from '@temporalio/proto';
 import { startEngine } from '../deploy/engine';
 import { msDuration } from '../engine/proto';
@@ -19,6 +19,8 @@ const quiet = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {},
 const WORKFLOWS = Number(process.env.BENCH_ENGINE_WORKFLOWS ?? 400);
 const CONCURRENCY = Number(process.env.BENCH_ENGINE_CONCURRENCY ?? 100);
 const LATENCY_RUNS = Number(process.env.BENCH_ENGINE_LATENCY_RUNS ?? 200);
+/** Extra `Worker.create` options as JSON, to compare worker configurations by CPU per workflow. */
+const EXTRA_WORKER_OPTIONS = JSON.parse(process.env.BENCH_ENGINE_WORKER_OPTIONS ?? '{}') as Partial<WorkerOptions>;
 
 interface Measurement {
   workflows_per_s: number;
@@ -98,6 +100,7 @@ async function measure(dataDir: string | null, bundle: WorkflowBundleWithSourceM
     shutdownGraceTime: '1s',
     maxConcurrentWorkflowTaskExecutions: 100,
     maxConcurrentActivityTaskExecutions: 200,
+    ...EXTRA_WORKER_OPTIONS,
   });
   try {
     return await worker.runUntil(async () => {

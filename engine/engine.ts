@@ -110,6 +110,13 @@ interface PendingQuery {
 
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
+/** A ScheduleActivityTask command asking for eager execution on the workflow's own task queue. */
+function isEagerActivity(run: Run, c: Command): boolean {
+  if (c.commandType !== CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK) return false;
+  const a = c.scheduleActivityTaskCommandAttributes;
+  return a?.requestEagerExecution === true && (a.taskQueue?.name || run.taskQueue) === run.taskQueue;
+}
+
 export class Engine {
   readonly namespaces = new Map<string, NamespaceState>();
   private readonly runs = new Map<string, Run>();
@@ -123,6 +130,8 @@ export class Engine {
   private lastPersist: Promise<void> = Promise.resolve();
   private readonly globalRt: Runtime = { queued: false, timers: [] };
   readonly historyPollTimeoutMs: number;
+  /** Workflow tasks handed out with only the new events (sticky) or the whole history. */
+  readonly workflowTaskStats = { sticky: 0, fullHistory: 0 };
 
   constructor(private readonly options: EngineOptions = {}) {
     this.workflowTasks = new TaskQueues(options.pollTimeoutMs ?? 60_000);
@@ -612,6 +621,8 @@ export class Engine {
           },
         }),
       ]);
+      if (sticky) this.workflowTaskStats.sticky++;
+      else this.workflowTaskStats.fullHistory++;
       const token: WorkflowTaskToken = {
         k: 'w',
         ns: run.namespace,
@@ -650,7 +661,12 @@ export class Engine {
     return run;
   }
 
-  completeWorkflowTask(t: WorkflowTaskToken, req: T.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest): void {
+  /**
+   * Completes the workflow task; answers the activity tasks handed out eagerly: activities the worker
+   * asked to run itself (`requestEagerExecution`) on the workflow's own task queue start at once, as
+   * Temporal does with `system.enableActivityEagerExecution`, sparing a poll and a trip through matching.
+   */
+  completeWorkflowTask(t: WorkflowTaskToken, req: T.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest): PollActivityTaskResponse[] {
     const run = this.workflowTaskRun(t);
     const commands = req.commands ?? [];
     for (const c of commands) this.validateCommand(run, c);
@@ -671,7 +687,7 @@ export class Engine {
       this.flushBuffer(run);
       run.nextWftAttempt = 1;
       this.scheduleWorkflowTask(run);
-      return;
+      return [];
     }
     this.append(run, [
       this.event(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
@@ -694,13 +710,24 @@ export class Engine {
       ? { queue: stickyQueue, scheduleToStartMs: durationMs(req.stickyAttributes?.scheduleToStartTimeout) || 5000 }
       : undefined;
     let needsTask = req.forceCreateNewWorkflowTask === true;
+    const eager: number[] = [];
     for (const c of commands) {
       if (!isOpen(run)) break;
+      const scheduledEventId = run.history.length + 1;
       if (this.applyCommand(run, c, completedId, req.identity ?? '')) needsTask = true;
+      if (isEagerActivity(run, c)) eager.push(scheduledEventId);
     }
-    if (!isOpen(run)) return;
+    if (!isOpen(run)) return [];
     if (this.flushBuffer(run) > 0) needsTask = true;
     if (needsTask) this.scheduleWorkflowTask(run);
+    const poller: PollerInfo = { identity: req.identity ?? '' };
+    const tasks: PollActivityTaskResponse[] = [];
+    for (const sid of eager) {
+      const act = run.activities.get(sid);
+      const task = act ? this.startActivity(run, act, act.attempt, poller) : null;
+      if (task) tasks.push(task);
+    }
+    return tasks;
   }
 
   failWorkflowTask(t: WorkflowTaskToken, req: T.api.workflowservice.v1.IRespondWorkflowTaskFailedRequest): void {

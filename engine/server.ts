@@ -181,7 +181,7 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
       if (closed) return;
       closed = true;
       clearInterval(sweeper);
-      if (rpcCounts) log({ event: 'rpc_counts', counts: Object.fromEntries(rpcCounts) });
+      if (rpcCounts) log({ event: 'rpc_counts', counts: Object.fromEntries(rpcCounts), workflowTasks: engine.workflowTaskStats });
       engine.shutdown();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {

@@ -133,8 +133,8 @@ export function workflowServiceHandlers(engine: Engine): Record<string, Handler>
 
     RespondWorkflowTaskCompleted: async (req: Req<'RespondWorkflowTaskCompletedRequest'>) => {
       const token = expectToken(req.taskToken, 'w');
-      await engine.commit(() => engine.completeWorkflowTask(token, req));
-      return { activityTasks: [] };
+      const activityTasks = await engine.commit(() => engine.completeWorkflowTask(token, req));
+      return { activityTasks };
     },
 
     RespondWorkflowTaskFailed: async (req: Req<'RespondWorkflowTaskFailedRequest'>) => {
