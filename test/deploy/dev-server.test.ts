@@ -1,13 +1,13 @@
 // Dev-server mode for real, without the real CLI: a fake `temporal` (test/deploy/fixtures/fake-temporal.mjs)
 // receives what @temporalio/testing runs, records its argv and serves the embedded engine; the whole
 // stack comes up through it and a small campaign completes.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectCampaignClient, startCampaign, type CampaignClient } from '../../deploy/campaign-client';
 import { startStack, type Stack } from '../../deploy/launcher';
-import { devServerDbFile } from '../../deploy/temporal-dev';
+import { DevServerError, devServerDbFile, startDevServer } from '../../deploy/temporal-dev';
 import { resolveTemporalMode } from '../../deploy/temporal-mode';
 import { silentLogger } from '../../lib/log';
 import { loadTaskSet } from '../../tasks/index';
@@ -76,5 +76,17 @@ describe('dev-server mode through @temporalio/testing (fake temporal CLI)', () =
     stack = undefined;
     for (const pid of pids) expect(await waitGone(pid, 15_000)).toBe(true);
   }, 85_000);
-});
 
+  it('a temporal CLI that exits at once is a DevServerError naming it', async () => {
+    const broken = path.join(dir, 'broken-temporal');
+    writeFileSync(broken, '#!/bin/sh\necho "no server here" >&2\nexit 1\n');
+    chmodSync(broken, 0o755);
+    const error = await startDevServer({ cliPath: broken, dir: path.join(dir, 'broken'), log: silentLogger }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(DevServerError);
+    expect((error as DevServerError).code).toBe('E_DEV_SERVER_START');
+    expect((error as Error).message).toContain(broken);
+  }, 60_000);
+});
