@@ -3,7 +3,6 @@
 Runs in the forked child of the zygote. Reports exactly one JSON message on `result_fd`
 then exits with os._exit; exit code 0 means "a message was written".
 """
-import ast
 import builtins
 import io
 import json
@@ -15,6 +14,7 @@ import time
 import types
 
 from canonical import ResultTooLarge, canonicalise, safe_str, type_name
+from literal import parse_literal
 
 _perf = time.perf_counter
 _getpid = os.getpid
@@ -23,12 +23,7 @@ _exit = os._exit
 _kill = os.kill
 _dumps = json.dumps
 
-try:
-    import ctypes
-
-    _prctl = ctypes.CDLL(None, use_errno=True).prctl
-except Exception:  # noqa: BLE001 - no ctypes: rely on the namespaces instead
-    _prctl = None
+_prctl = None  # libc prctl through ctypes, loaded only when needed (see prepare_zygote)
 
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
@@ -72,6 +67,27 @@ class CappedSink(io.TextIOBase):
         raise io.UnsupportedOperation("fileno")
 
 
+def _load_prctl():
+    global _prctl
+    try:
+        import ctypes
+
+        _prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except Exception:  # noqa: BLE001 - no ctypes: rely on the namespaces instead
+        _prctl = None
+
+
+def _no_new_privs_set():
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("NoNewPrivs:"):
+                    return line.split()[1] == "1"
+    except (OSError, IndexError):
+        pass
+    return False
+
+
 def _set_limit(which, soft, hard=None):
     try:
         resource.setrlimit(which, (soft, soft if hard is None else hard))
@@ -113,8 +129,13 @@ def prepare_zygote(config):
             os.setgroups([])
         except OSError:
             pass
-    # Inherited by every run: no exec of a setuid binary can give privileges back.
-    if _prctl is not None:
+    # Inherited by every run: no exec of a setuid binary can give privileges back. ctypes (a few
+    # hundred kB every fork would copy the page tables of) is loaded only when something is left
+    # to do with it: bubblewrap has usually set no-new-privs already.
+    no_new_privs = _no_new_privs_set()
+    if config.get("deathSignal") or not no_new_privs:
+        _load_prctl()
+    if _prctl is not None and not no_new_privs:
         _prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     return diagnostics
 
@@ -231,7 +252,7 @@ def load_program(source, entry_point, input_text):
     except MemoryError:
         return None, _invalid("syntax error: program too large to compile")
     try:
-        kwargs = ast.literal_eval(input_text)
+        kwargs = parse_literal(input_text)
     except SyntaxError as err:
         return None, _invalid("input is not a Python literal: syntax error: %s" % safe_str(err.msg))
     except (ValueError, TypeError):

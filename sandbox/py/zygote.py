@@ -14,14 +14,12 @@ import gc
 import json
 import os
 import select
-import shutil
 import _signal
 import signal
 import stat
 import struct
 import sys
 import time
-import traceback
 
 CONFIG = json.loads(sys.argv[1])
 # Started with -S: take the interpreter's own module path (site-packages included) from Node.
@@ -453,6 +451,8 @@ def remove_tree(path):
     for root, dirs, _files in os.walk(path):
         for name in dirs:
             owner_access(os.path.join(root, name))
+    import shutil  # only in cleaners (forked): kept out of the zygote's heap
+
     shutil.rmtree(path, ignore_errors=True)
 
 
@@ -467,6 +467,7 @@ def warm_up(config):
         outcome = returned_outcome(fn(**kwargs), 0.001, config)
         encode_message(outcome)
     for i in range(50):
+        load_program(source, "f", "{'x': (%d, None)}" % i)  # not JSON: the compiler's path
         load_program("def f(:\n", "f", "{}")
         load_program(source, "f", '{"z": 1}')
 
@@ -498,6 +499,8 @@ def main():
     try:
         Zygote(config, in_fd, out_fd).loop()
     except BaseException:  # noqa: BLE001 - tell Node why before dying
+        import traceback  # only on the way down: kept out of the zygote's heap
+
         os.write(diagnostics, traceback.format_exc().encode("utf-8", "replace")[-4000:])
         raise
 
