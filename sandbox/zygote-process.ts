@@ -31,6 +31,7 @@ export class ZygoteProcess {
   private stderrTail = '';
   private isReady = false;
   private dead = false;
+  private corked = false;
   private markReady!: () => void;
   private failStart!: (err: Error) => void;
 
@@ -90,8 +91,22 @@ export class ZygoteProcess {
         request.timeoutMs + this.options.watchdogGraceMs,
       );
       this.inFlight.set(request.id, { resolve, startedAt: performance.now(), watchdog });
-      this.child.stdin!.write(encodeFrame(request));
+      this.writeCorked(encodeFrame(request));
     });
+  }
+
+  /** Requests submitted in the same tick leave in one write, so the zygote forks them together. */
+  private writeCorked(frame: Buffer): void {
+    const stdin = this.child.stdin!;
+    if (!this.corked) {
+      this.corked = true;
+      stdin.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        stdin.uncork();
+      });
+    }
+    stdin.write(frame);
   }
 
   /** Ends the zygote: it kills its runs; SIGKILL to its whole process group after `graceMs`. */

@@ -130,8 +130,9 @@ class Zygote:
 
     # ---- Node side
     def send(self, data):
+        # Written once per loop round (see loop): replies that finish together reach Node in one
+        # write, so its next requests come back together too and are forked in one batch.
         self.outbuf += data
-        self.flush()
 
     def flush(self):
         outbuf = self.outbuf
@@ -391,6 +392,7 @@ class Zygote:
 
     def loop(self):
         self.send(out_frame(0, KIND_READY, json.dumps({"ready": True, "pid": os.getpid(), "uidDrop": self.uid_drop, "pidNamespace": self.pid_namespace}).encode()))
+        self.flush()
         poll = self.epoll.poll
         in_fd = self.in_fd
         wake_r = self.wake_r
@@ -430,6 +432,8 @@ class Zygote:
                 for request in self.pending:
                     self.start(request)
                 self.pending.clear()
+            if self.outbuf and not self.watching_out:
+                self.flush()
             if self.runs:
                 soonest = self.check_deadlines(_monotonic())
                 timeout = 0.05 if soonest is None else max(0.0, soonest - _monotonic())

@@ -11,7 +11,7 @@ const pyDir = path.resolve(here, '../../sandbox/py');
 describe('sandbox: the run input is read exactly like ast.literal_eval', () => {
   it('agrees with ast.literal_eval on fixed edge cases and random inputs', () => {
     const python = resolvePython(process.env.SINQ_PYTHON ?? 'python3').executable;
-    const result = spawnSync(python, ['-I', '-S', path.join(here, 'literal_check.py'), pyDir, '3', '4000'], { encoding: 'utf8', timeout: 50_000 });
+    const result = spawnSync(python, ['-I', '-S', '-B', path.join(here, 'literal_check.py'), pyDir, '3', '4000'], { encoding: 'utf8', timeout: 50_000 });
     expect(result.status, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout.trim().split('\n').pop()!) as { checked: number; mismatchCount: number; mismatches: unknown[] };
     expect(report.checked).toBeGreaterThan(4000);
