@@ -110,6 +110,8 @@ class Zygote:
         self.closing = False
         self.counter = 0
         self.runs_dir = config["runsDir"]
+        # Zygotes without a private /tmp share the runs directory: names must not collide.
+        self.run_dir_prefix = "%s/r%s-" % (self.runs_dir, os.urandom(4).hex())
         self.uid_drop = config["uidDrop"] and os.getuid() == 0
         self.pid_namespace = bool(config.get("pidNamespace"))
         # A random block of uids per zygote keeps concurrent zygotes on one host apart.
@@ -186,7 +188,7 @@ class Zygote:
                 return
             uid = self.free_uids.popleft()
         self.counter += 1
-        run_dir = "%s/r%d" % (self.runs_dir, self.counter)
+        run_dir = "%s%d" % (self.run_dir_prefix, self.counter)
         try:
             r, w = _pipe2(os.O_CLOEXEC)
         except OSError as err:

@@ -113,6 +113,17 @@ describe('sandbox: isolation', () => {
     }
   });
 
+  it.skipIf(!isolationReport({ noBubblewrap: true }).userNamespaces && !hostIsRoot)('keeps the runs of several workers sharing one runs directory apart', async () => {
+    const sandbox = await createSandbox({ workers: 2, maxInFlightPerWorker: 4, pretend: { noBubblewrap: true } });
+    try {
+      const source = 'import os\ndef f(x):\n    open("mine", "x").write(str(x))\n    return os.listdir(".")\n';
+      const outcomes = await Promise.all(Array.from({ length: 24 }, (_, x) => sandbox.run({ source, entryPoint: 'f', input: `{"x": ${x}}` })));
+      for (const outcome of outcomes) expect(outcome).toMatchObject({ kind: 'returned', value: { t: 'list', v: [{ t: 'str', v: 'mine' }] } });
+    } finally {
+      await sandbox.close();
+    }
+  });
+
   it('replaces a worker killed by a run and fails only the runs in flight on it', async () => {
     // Runs keep the zygote's uid here, so a run can kill its parent.
     const sandbox = await createSandbox({ workers: 1, pretend: { notRoot: true } });
