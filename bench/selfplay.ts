@@ -14,14 +14,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEvaluatorPolicy, createGeneratorPolicy } from '../actors/policies/registry';
 import { fuzzAttack } from '../actors/policies/fuzz/policy';
-import { resolveFuzzPolicyState } from '../actors/policies/fuzz/state';
-import { enumerateMutants } from '../actors/policies/mutation/enumerate';
+import { fuzzStrategies, resolveFuzzPolicyState, seedSources } from '../actors/policies/fuzz/state';
+import { generateMutant } from '../actors/policies/mutation/generate';
+import { resolveMutationPolicyState } from '../actors/policies/mutation/state';
 import { createActivities } from '../activities/index';
 import { createInProcessPlayers } from '../activities/in-process-players';
 import { runEpisodeInProcess } from '../activities/run-in-process';
-import { compareOutcomes } from '../game/compare';
 import { createRng, deriveSeed } from '../game/random';
-import { DEFAULT_TIMEOUT_MS } from '../game/timeouts';
 import type { Task } from '../game/types';
 import { silentLogger } from '../lib/log';
 import { tasksForRound } from '../workflows/campaign';
@@ -33,7 +32,7 @@ import { defaultTaskSetPath, loadTaskSet } from '../tasks/index';
 
 const rounds = Number(process.env.BENCH_SELFPLAY_ROUNDS ?? 5);
 const seeds = Array.from({ length: Number(process.env.BENCH_SELFPLAY_SEEDS ?? 3) }, (_, i) => 1000 + i);
-const trainingTaskCount = Number(process.env.BENCH_SELFPLAY_TASKS ?? 16);
+const trainingTaskCount = Number(process.env.BENCH_SELFPLAY_TASKS ?? 12);
 const heldOutPairs = Number(process.env.BENCH_SELFPLAY_HELDOUT ?? 12);
 const { values: flags } = parseArgs({ options: { 'no-learning': { type: 'boolean', default: false } } });
 const learning = !flags['no-learning'];
@@ -41,18 +40,31 @@ const attempts = 4;
 const targetDifficulty = 10;
 const concurrency = 2;
 
-/** Small budgets so that the learned weights, not brute force, decide. The same for every round. */
+/**
+ * Small budgets so that the learned weights, not brute force, decide; the same for every round. Both
+ * players start from uniform weights (no hand-tuned prior): what they prefer later, they learned.
+ * The evaluator's `seed` strategy is on, so replaying the task's seeds competes for the budget too.
+ */
 const generatorBudget = {
-  candidates: 2,
-  maxCandidates: 4,
-  rarityInputs: 24,
+  candidates: 1,
+  maxCandidates: 3,
+  rarityInputs: 16,
   witnessExecutions: 24,
   shrinkExecutions: 8,
   concurrency: 4,
   runTimeoutMs: 500,
   maxTimeMs: 5000,
 };
-const evaluatorBudget = { maxExecutions: 12, shrinkExecutions: 6, concurrency: 4, runTimeoutMs: 500, maxTimeMs: 4000 };
+const uniform = <K extends string>(keys: readonly K[]): Record<K, number> => Object.fromEntries(keys.map((k) => [k, 1])) as Record<K, number>;
+const evaluatorBudget = {
+  strategyWeights: uniform(fuzzStrategies),
+  seedSourceWeights: uniform(seedSources),
+  maxExecutions: 6,
+  shrinkExecutions: 6,
+  concurrency: 4,
+  runTimeoutMs: 500,
+  maxTimeMs: 4000,
+};
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
@@ -62,44 +74,20 @@ interface HeldOutPair {
 }
 
 /**
- * Variant pairs from the held-out tasks: seeded first-order mutants that none of the task's example
- * inputs exposes (replaying the examples is not enough) and that a larger fuzzing budget proves
- * inequivalent. Made once, before any training; the same for every seed and round.
+ * Variant pairs from the held-out tasks, made once before any training by a fixed generator that
+ * never learns: the default mutation generator with a larger budget, asked for the hardest play
+ * (its mutant with the rarest divergence on random inputs, with a witness). The same for every seed
+ * and round; no player of the campaign has a hand in them.
  */
 async function makeHeldOutPairs(tasks: Task[], sandbox: Sandbox): Promise<HeldOutPair[]> {
   const pairs: HeldOutPair[] = [];
-  const proof = resolveFuzzPolicyState({ maxExecutions: 60, shrinkExecutions: 0, concurrency: 4, runTimeoutMs: 500 });
+  const fixedGenerator = resolveMutationPolicyState({ candidates: 4, maxCandidates: 10, rarityInputs: 24, witnessExecutions: 60, shrinkExecutions: 0 });
   for (const [i, task] of tasks.entries()) {
     if (pairs.length >= heldOutPairs) break;
-    const { mutants } = await enumerateMutants(task.source, task.entryPoint).catch(() => ({ mutants: [] }));
-    const rng = createRng(deriveSeed(7, 'held-out', i));
-    for (const mutant of rng.shuffle(mutants).slice(0, 10)) {
-      let exposed = false;
-      for (const input of task.exampleInputs) {
-        const o = await sandbox.runPair({
-          original: task.source,
-          variant: mutant.source,
-          entryPoint: task.entryPoint,
-          input,
-          timeoutMs: DEFAULT_TIMEOUT_MS,
-        });
-        if (compareOutcomes(o.original, o.variant, DEFAULT_TIMEOUT_MS).relation !== 'same') {
-          exposed = true;
-          break;
-        }
-      }
-      if (exposed) continue;
-      const attack = await fuzzAttack(task, mutant.source, {
-        attempts: 1,
-        seed: deriveSeed(7, 'held-out-proof', i),
-        state: proof,
-        sandbox,
-      });
-      if (attack.attempts[0]?.result.found) {
-        pairs.push({ task, variant: mutant.source });
-        break;
-      }
-    }
+    const made = await generateMutant(task, { targetDifficulty: 10, seed: deriveSeed(7, 'held-out', i), state: fixedGenerator, sandbox }).catch(
+      () => null,
+    );
+    if (made?.play) pairs.push({ task, variant: made.play.variant });
   }
   return pairs;
 }
@@ -257,6 +245,7 @@ async function main(): Promise<void> {
       bench: 'selfplay',
       learning,
       difficultyMeasuredAgainst: 'initial evaluator',
+      initialWeights: 'uniform',
       killRateMeasuredOn: 'fixed held-out variant pairs',
       rounds,
       seeds: seeds.length,

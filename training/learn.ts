@@ -215,6 +215,7 @@ function creditKillRates<K extends string>(
   return normalize(next, keys, options);
 }
 
+/** Splits counts by origin into strategies and seed sources; a replayed seed also counts for the `seed` strategy. */
 function splitOrigins(counts: Partial<Record<FuzzStrategy | SeedSource, number>>): {
   strategies: Partial<Record<FuzzStrategy, number>>;
   sources: Partial<Record<SeedSource, number>>;
@@ -222,8 +223,11 @@ function splitOrigins(counts: Partial<Record<FuzzStrategy | SeedSource, number>>
   const strategies: Partial<Record<FuzzStrategy, number>> = {};
   const sources: Partial<Record<SeedSource, number>> = {};
   for (const [origin, count] of Object.entries(counts)) {
-    if (isStrategy(origin)) strategies[origin] = count;
-    else if (isSeedSource(origin)) sources[origin] = count;
+    if (isStrategy(origin)) strategies[origin] = (strategies[origin] ?? 0) + count;
+    else if (isSeedSource(origin)) {
+      sources[origin] = count;
+      strategies.seed = (strategies.seed ?? 0) + count;
+    }
   }
   return { strategies, sources };
 }

@@ -1,5 +1,6 @@
-// Differential fuzzing of two programs: seeds first (examples, changed constants, defaults, typical
-// values), then inputs made by weighted strategies from a corpus of inputs the original accepts.
+// Differential fuzzing of two programs: seeds (examples, changed constants, defaults, typical values,
+// in an order drawn from the seed-source weights; first, or whenever the `seed` strategy is drawn),
+// and inputs made by weighted strategies from a corpus of inputs the original accepts.
 // Runs a few inputs at once; the batch order, not completion order, decides, so a seed gives the
 // same result every time. The first diverging input is shrunk before it is returned.
 import { compareOutcomes } from '../../../game/compare';
@@ -111,12 +112,17 @@ class InputSource {
 
   private make(): Omit<Candidate, 'text'> {
     if (this.mode === 'random') return { input: randomInput(this.model, this.rng, false), origin: 'random' };
-    const seed = this.seedsServed < this.seedCap ? this.takeSeed() : null;
-    if (seed) {
+    // With the `seed` strategy off, seeds are all replayed first (up to a cap); with it on, a seed is
+    // replayed whenever that strategy is drawn, so its weight decides how much of the budget they get.
+    const replayFirst = this.state.strategyWeights.seed <= 0;
+    const first = replayFirst && this.seedsServed < this.seedCap ? this.takeSeed() : null;
+    if (first) {
       this.seedsServed++;
-      return { input: seed.input, origin: seed.source };
+      return { input: first.input, origin: first.source };
     }
     const strategy = pickWeighted(this.state.strategyWeights, fuzzStrategies, this.rng.next());
+    const replay = strategy === 'seed' ? this.takeSeed() : null;
+    if (replay) return { input: replay.input, origin: replay.source };
     return { input: this.apply(strategy), origin: strategy };
   }
 
@@ -152,7 +158,8 @@ class InputSource {
     };
     switch (strategy) {
       case 'seed':
-        return this.pendingSeeds.shift()?.input ?? mutateOnce();
+        // Every seed has been replayed already.
+        return mutateOnce();
       case 'mutate':
         return mutateOnce();
       case 'havoc': {
