@@ -178,14 +178,45 @@ class Zygote:
             self.pending.append(request)
 
     # ---- runs
-    def start(self, request):
+    def start_all(self, requests):
+        """Forks a run for each request. Everything a run needs is prepared first and the
+        bookkeeping done after: between two forks this process touches (and so copies) as few
+        pages as possible."""
+        batch = []
+        for request in requests:
+            prepared = self.prepare(request)
+            if prepared is not None:
+                batch.append(prepared)
+        pids = []
+        for prepared in batch:
+            try:
+                pid = _fork()
+            except OSError as err:
+                pid = err
+            if pid == 0:
+                self.become_run(*prepared)
+            pids.append(pid)
+        for prepared, pid in zip(batch, pids):
+            request, rid, timeout_ms, uid, run_dir, r, w, started = prepared
+            _close(w)
+            if type(pid) is not int:
+                _close(r)
+                self.refuse(rid, uid, pid)
+                continue
+            os.set_blocking(r, False)
+            run = Run(rid, pid, r, timeout_ms, uid, run_dir, started)
+            self.runs[pid] = run
+            self.by_fd[r] = run
+            self.epoll.register(r, EPOLLIN)
+
+    def prepare(self, request):
         rid = request["id"]
         timeout_ms = int(request["timeoutMs"])
         uid = None
         if self.uid_drop:
             if not self.free_uids:
                 self.send(outcome_frame(rid, {"kind": "crashed", "reason": "sandbox worker has no free run slot", "durationMs": 0}))
-                return
+                return None
             uid = self.free_uids.popleft()
         self.counter += 1
         run_dir = "%s%d" % (self.run_dir_prefix, self.counter)
@@ -193,33 +224,23 @@ class Zygote:
             r, w = _pipe2(os.O_CLOEXEC)
         except OSError as err:
             self.refuse(rid, uid, err)
-            return
-        started = _monotonic()
+            return None
+        return (request, rid, timeout_ms, uid, run_dir, r, w, _monotonic())
+
+    def become_run(self, request, _rid, _timeout_ms, uid, run_dir, _r, w, _started):
+        """In the forked child: never returns."""
         try:
-            pid = _fork()
-        except OSError as err:
-            _close(r)
-            _close(w)
-            self.refuse(rid, uid, err)
-            return
-        if pid == 0:
-            try:
-                # The C-level calls: the `signal` wrappers convert to enums, touching many pages.
-                _signal.set_wakeup_fd(-1)
-                _signal.signal(SIGCHLD, SIG_DFL)
-                # Leave only the result pipe (and 0-2, already /dev/null) open.
-                os.closerange(3, w)
-                os.closerange(w + 1, 1 << 16)
-            except BaseException:  # noqa: BLE001
-                os._exit(EXIT_SETUP_FAILED)
-            run_child(self.config, request, w, run_dir, uid)
+            # The C-level calls: the `signal` wrappers convert to enums, touching many pages.
+            _signal.set_wakeup_fd(-1)
+            _signal.signal(SIGCHLD, SIG_DFL)
+            # Leave only the result pipe (and 0-2, already /dev/null) open: this closes the
+            # other runs' pipes of the same batch too.
+            os.closerange(3, w)
+            os.closerange(w + 1, 1 << 16)
+        except BaseException:  # noqa: BLE001
             os._exit(EXIT_SETUP_FAILED)
-        _close(w)
-        os.set_blocking(r, False)
-        run = Run(rid, pid, r, timeout_ms, uid, run_dir, started)
-        self.runs[pid] = run
-        self.by_fd[r] = run
-        self.epoll.register(r, EPOLLIN)
+        run_child(self.config, request, w, run_dir, uid)
+        os._exit(EXIT_SETUP_FAILED)
 
     def refuse(self, rid, uid, err):
         """The run could not be started (out of processes or descriptors): say so, stay up."""
@@ -431,8 +452,7 @@ class Zygote:
             # touches afterwards copy-on-write again, so fewer rounds of bookkeeping between
             # forks mean fewer faults per run.
             if self.pending:
-                for request in self.pending:
-                    self.start(request)
+                self.start_all(self.pending)
                 self.pending.clear()
             if self.outbuf and not self.watching_out:
                 self.flush()
