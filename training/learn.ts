@@ -28,7 +28,7 @@ export interface LearningOptions {
 }
 
 export const defaultLearningOptions: LearningOptions = {
-  eta: 6,
+  eta: 3,
   fuzzEta: 1,
   invalidReward: -0.3,
   minWeight: 0.05,

@@ -45,6 +45,21 @@ describe('fuzzing evaluator', () => {
     expect(Object.values(examplesOff.draws).reduce((a, b) => a + b, 0)).toBe(examplesOff.found ? examplesOff.executions : 4);
   });
 
+  it('with the seed strategy on, replays a seed only when that strategy is drawn', async () => {
+    const original = 'def f(x):\n    return x\n';
+    const variant = 'def f(x):\n    return -1 if x == 987654 else x\n';
+    const off = { mutate: 0, havoc: 0, 'diff-constant': 0, literal: 0, boundary: 0, splice: 0, random: 0 };
+    const run = async (strategyWeights: Record<string, number>): Promise<FuzzResult> => {
+      const state = resolveFuzzPolicyState({ strategyWeights, seedSourceWeights: { examples: 1, defaults: 0, inferred: 0, literals: 0 }, maxExecutions: 3, concurrency: 1, shrinkExecutions: 0 });
+      const { attempts } = await fuzzAttack(task(original, ['{"x": 987654}']), variant, { attempts: 1, seed: 5, state, sandbox });
+      return attempts[0]!.result;
+    };
+    expect(await run({ ...off, seed: 1 })).toMatchObject({ found: true, executions: 1, strategy: 'examples' });
+    const noSeeds = await run({ ...off, seed: 0.000001, random: 1000 });
+    expect(noSeeds.draws.examples).toBeUndefined();
+    expect(noSeeds.draws.random).toBeGreaterThan(0);
+  });
+
   async function expectDiverges(original: string, variant: string, input: string): Promise<void> {
     const o = await sandbox.runPair({ original, variant, entryPoint: 'f', input, timeoutMs: 2000 });
     expect(compareOutcomes(o.original, o.variant, 2000).relation).toBe('different');
