@@ -65,6 +65,18 @@ _killpg = os.killpg
 _kill = os.kill
 
 
+_scan_json = json.decoder.JSONDecoder().scan_once
+
+
+def _decode_request(body):
+    # The C scanner called directly: json.loads goes through several Python layers (and pages).
+    text = body.decode("utf-8")
+    request, end = _scan_json(text, 0)
+    if end != len(text) or type(request) is not dict:
+        raise SystemExit("malformed request frame")
+    return request
+
+
 def out_frame(rid, kind, payload):
     return OUT_HEADER.pack(len(payload) + 5, rid, kind) + payload
 
@@ -173,7 +185,7 @@ class Zygote:
                 raise SystemExit("request frame too large")
             if len(inbuf) < 4 + length:
                 break
-            request = json.loads(inbuf[4:4 + length])
+            request = _decode_request(inbuf[4:4 + length])
             del inbuf[:4 + length]
             self.pending.append(request)
 
