@@ -6,7 +6,7 @@
 // (never trained on). The in-campaign difficulty (against the co-learning evaluator) is reported too.
 // `--no-learning` plays the same campaign with the training step's new states discarded (a control:
 // it must show no trend). Prints one JSON line last. Env: BENCH_SELFPLAY_ROUNDS (5),
-// BENCH_SELFPLAY_SEEDS (3), BENCH_SELFPLAY_TASKS (training tasks, all played each round, 16),
+// BENCH_SELFPLAY_SEEDS (3), BENCH_SELFPLAY_TASKS (training tasks, all played each round, 12),
 // BENCH_SELFPLAY_HELDOUT (held-out pairs, 12).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -191,7 +191,9 @@ async function main(): Promise<void> {
                   task,
                   targetDifficulty,
                   attempts,
-                  seed: deriveSeed(seed, round, task.id),
+                  // Common random numbers: a task's episode seed is the same in every round, so rounds
+                  // differ only in the players' learned state (with learning off, every round is the same).
+                  seed: deriveSeed(seed, task.id),
                   generator,
                   evaluator,
                 },
@@ -246,6 +248,7 @@ async function main(): Promise<void> {
       learning,
       difficultyMeasuredAgainst: 'initial evaluator',
       initialWeights: 'uniform',
+      episodeSeeds: 'same for a task in every round',
       killRateMeasuredOn: 'fixed held-out variant pairs',
       rounds,
       seeds: seeds.length,
