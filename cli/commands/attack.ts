@@ -1,11 +1,11 @@
 // `sinq attack`: the fuzzing evaluator on one pair; prints the diverging input it found, or none.
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Task } from '../../game/types';
 import type { Sandbox } from '../../sandbox/api';
 import { fuzzAttack } from '../../actors/policies/fuzz/policy';
 import { resolveFuzzPolicyState } from '../../actors/policies/fuzz/state';
 import { runBatch } from '../batch';
+import { parseFlags } from '../args';
 import { CliError } from '../errors';
 import { asLineError, examplesFlag, integerFlag, printJson, readProgram, withSandbox } from '../single-play';
 
@@ -66,16 +66,8 @@ async function attackOne(sandbox: Sandbox, pair: { original: string; variant: st
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({ args: argv, options, strict: true }).values;
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${usage}`);
-  }
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
+  const values = parseFlags(argv, options, usage);
+  if (!values) return 0;
   const settings: AttackSettings = {
     budget: integerFlag('--budget', values.budget, 300, 1),
     seed: integerFlag('--seed', values.seed, 0, 0),

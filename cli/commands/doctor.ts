@@ -1,6 +1,5 @@
 // `sinq doctor`: checks each dependency and says how to fix what is missing.
 import { spawnSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import { connect } from 'nats';
 import { connectCampaignClient } from '../../deploy/campaign-client';
 import { loadCampaignConfig } from '../../deploy/config-file';
@@ -9,6 +8,7 @@ import { resolveAddresses } from '../../deploy/stack-file';
 import { resolveTemporalMode, type TemporalMode } from '../../deploy/temporal-mode';
 import { isolationReport } from '../../sandbox/index';
 import { sinqDir } from '../../store/paths';
+import { parseFlags } from '../args';
 import { CliError } from '../errors';
 
 export const summary = 'check python3, sandbox isolation, nats-server, the engine, Ollama and models; say how to fix what is missing';
@@ -141,16 +141,8 @@ function configuredModels(file: string | undefined): string[] {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({ args: argv, options, strict: true }).values;
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${usage}`);
-  }
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
+  const values = parseFlags(argv, options, usage);
+  if (!values) return 0;
   let models: string[];
   try {
     models = configuredModels(values.config);

@@ -1,10 +1,10 @@
 // `sinq export --campaign ID --out DIR`: the campaign's episodes as JSONL, plus chat-format examples.
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { EpisodeStore } from '../../store/episode-store';
 import { exportCampaign } from '../../store/export';
 import { episodesDbPath, exportsDir, sinqDir } from '../../store/paths';
 import { exportTrainingSets } from '../../training/export';
+import { parseFlags } from '../args';
 import { CliError } from '../errors';
 
 export const summary = "write a campaign's episodes as JSONL (full records and chat-format examples) and its current training sets";
@@ -22,16 +22,8 @@ const options = {
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({ args: argv, options, strict: true }).values;
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${usage}`);
-  }
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
+  const values = parseFlags(argv, options, usage);
+  if (!values) return 0;
   if (!values.campaign) throw new CliError(`--campaign ID is required\n${usage}`);
   const dir = sinqDir(values.dir);
   const file = episodesDbPath(dir, values.campaign);

@@ -1,11 +1,11 @@
 // `sinq mutate`: the mutation generator on one program; prints a variant with its witness.
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Task } from '../../game/types';
 import type { Sandbox } from '../../sandbox/api';
 import { generateMutant } from '../../actors/policies/mutation/generate';
 import { resolveMutationPolicyState } from '../../actors/policies/mutation/state';
 import { runBatch } from '../batch';
+import { parseFlags } from '../args';
 import { CliError } from '../errors';
 import { asLineError, examplesFlag, integerFlag, numberFlag, printJson, readProgram, withSandbox } from '../single-play';
 
@@ -59,16 +59,8 @@ async function mutateOne(sandbox: Sandbox, request: { program: string; entryPoin
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({ args: argv, options, strict: true }).values;
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${usage}`);
-  }
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
+  const values = parseFlags(argv, options, usage);
+  if (!values) return 0;
   const difficulty = numberFlag('--difficulty', values.difficulty, 5, 0, 10);
   const seed = integerFlag('--seed', values.seed, 0, 0);
   if (values.batch !== undefined) {

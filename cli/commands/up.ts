@@ -1,12 +1,12 @@
 // `sinq up`: starts what is not already configured (engine, nats-server, actors, a worker), prints
 // where each listens, and keeps them running until SIGINT/SIGTERM. TEMPORAL_ADDRESS and NATS_URL
 // point at existing services instead; a temporal CLI (TEMPORAL_CLI_PATH or PATH) runs its dev server.
-import { parseArgs } from 'node:util';
 import { startStack } from '../../deploy/launcher';
 import { removeStackFile, writeStackFile } from '../../deploy/stack-file';
 import { resolveTemporalMode, type TemporalMode } from '../../deploy/temporal-mode';
 import { childLogger } from '../../lib/log';
 import { sinqDir } from '../../store/paths';
+import { parseFlags } from '../args';
 import { CliError } from '../errors';
 
 export const summary = 'start the engine, nats-server, actors and a worker (what is not configured); stop with Ctrl-C';
@@ -29,16 +29,8 @@ const options = {
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({ args: argv, options, strict: true }).values;
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${usage}`);
-  }
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
+  const values = parseFlags(argv, options, usage);
+  if (!values) return 0;
   const workers = values.workers === undefined ? 1 : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 0) throw new CliError('--workers must be a non-negative integer');
   const dir = sinqDir(values.dir);

@@ -1,5 +1,4 @@
 // `sinq verify`: runs original and variant on one input and prints the verdict with both outcomes.
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_TIMEOUT_MS } from '../../game/timeouts';
 import { verifyPlay, type PlayVerdict, type Signature } from '../../game/verify';
@@ -7,6 +6,7 @@ import type { Outcome } from '../../game/types';
 import type { Sandbox } from '../../sandbox/api';
 import { analyzePair } from '../../actors/policies/fuzz/analysis';
 import { runBatch } from '../batch';
+import { parseFlags } from '../args';
 import { CliError } from '../errors';
 import { asLineError, integerFlag, printJson, readProgram, withSandbox } from '../single-play';
 
@@ -62,16 +62,8 @@ export async function verifyOne(sandbox: Sandbox, play: { original: string; vari
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({ args: argv, options, strict: true }).values;
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${usage}`);
-  }
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
+  const values = parseFlags(argv, options, usage);
+  if (!values) return 0;
   const limitMs = integerFlag('--timeout-ms', values['timeout-ms'], DEFAULT_TIMEOUT_MS, 1);
   if (values.batch !== undefined) {
     const file = values.batch;

@@ -1,11 +1,11 @@
 // `sinq worker`: runs one worker (campaign and episode workflows plus their activities) until
 // SIGTERM/SIGINT. Prints one JSON line when ready.
-import { parseArgs } from 'node:util';
 import { createSinqWorker } from '../../activities/worker';
 import { resolveAddresses } from '../../deploy/stack-file';
 import { childLogger } from '../../lib/log';
 import { sinqDir } from '../../store/paths';
 import { TASK_QUEUE } from '../../workflows/definitions';
+import { parseFlags } from '../args';
 import { CliError } from '../errors';
 
 export const summary = 'run a worker: campaign and episode workflows and their activities';
@@ -26,16 +26,8 @@ const options = {
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({ args: argv, options, strict: true }).values;
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${usage}`);
-  }
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
+  const values = parseFlags(argv, options, usage);
+  if (!values) return 0;
   const dir = sinqDir(values.dir);
   const addresses = resolveAddresses(dir, values);
   if (!addresses.temporalAddress) throw new CliError(`no engine address: start one with 'sinq up', or pass --address / TEMPORAL_ADDRESS`);
