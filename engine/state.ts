@@ -181,24 +181,36 @@ export function isCloseEvent(e: HistoryEvent): boolean {
   return closeStatusOf[e.eventType ?? 0] !== undefined;
 }
 
-/** Fills references to events whose ids were only known when buffered events were flushed. */
-export function fixReferences(run: Run, e: HistoryEvent): void {
-  const activityResult =
+/** The attributes of whichever activity-closing event `e` is, if any. */
+function activityResultOf(e: HistoryEvent) {
+  return (
     e.activityTaskCompletedEventAttributes ??
     e.activityTaskFailedEventAttributes ??
     e.activityTaskTimedOutEventAttributes ??
-    e.activityTaskCanceledEventAttributes;
+    e.activityTaskCanceledEventAttributes
+  );
+}
+
+/** The attributes of whichever child-closing event `e` is, if any. */
+function childResultOf(e: HistoryEvent) {
+  return (
+    e.childWorkflowExecutionCompletedEventAttributes ??
+    e.childWorkflowExecutionFailedEventAttributes ??
+    e.childWorkflowExecutionCanceledEventAttributes ??
+    e.childWorkflowExecutionTimedOutEventAttributes ??
+    e.childWorkflowExecutionTerminatedEventAttributes
+  );
+}
+
+/** Fills references to events whose ids were only known when buffered events were flushed. */
+export function fixReferences(run: Run, e: HistoryEvent): void {
+  const activityResult = activityResultOf(e);
   if (activityResult) {
     const act = run.activities.get(num(activityResult.scheduledEventId));
     if (act && act.startedEventId) activityResult.startedEventId = int64(act.startedEventId);
     return;
   }
-  const childResult =
-    e.childWorkflowExecutionCompletedEventAttributes ??
-    e.childWorkflowExecutionFailedEventAttributes ??
-    e.childWorkflowExecutionCanceledEventAttributes ??
-    e.childWorkflowExecutionTimedOutEventAttributes ??
-    e.childWorkflowExecutionTerminatedEventAttributes;
+  const childResult = childResultOf(e);
   if (childResult) {
     const child = run.children.get(num(childResult.initiatedEventId));
     if (child && child.startedEventId) childResult.startedEventId = int64(child.startedEventId);
@@ -308,11 +320,7 @@ export function applyEvent(run: Run, e: HistoryEvent): void {
     case EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
     case EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
     case EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED: {
-      const a =
-        e.activityTaskCompletedEventAttributes ??
-        e.activityTaskFailedEventAttributes ??
-        e.activityTaskTimedOutEventAttributes ??
-        e.activityTaskCanceledEventAttributes;
+      const a = activityResultOf(e);
       const sid = num(a?.scheduledEventId);
       const act = run.activities.get(sid);
       if (act) {
@@ -365,12 +373,7 @@ export function applyEvent(run: Run, e: HistoryEvent): void {
     case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED:
     case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT:
     case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED: {
-      const a =
-        e.childWorkflowExecutionCompletedEventAttributes ??
-        e.childWorkflowExecutionFailedEventAttributes ??
-        e.childWorkflowExecutionCanceledEventAttributes ??
-        e.childWorkflowExecutionTimedOutEventAttributes ??
-        e.childWorkflowExecutionTerminatedEventAttributes;
+      const a = childResultOf(e);
       run.children.delete(num(a?.initiatedEventId));
       break;
     }
@@ -401,11 +404,7 @@ export function applyEvent(run: Run, e: HistoryEvent): void {
  * known yet), so that nothing fires or dispatches it a second time. Used live and on recovery.
  */
 export function noteBuffered(run: Run, e: HistoryEvent): void {
-  const activityResult =
-    e.activityTaskCompletedEventAttributes ??
-    e.activityTaskFailedEventAttributes ??
-    e.activityTaskTimedOutEventAttributes ??
-    e.activityTaskCanceledEventAttributes;
+  const activityResult = activityResultOf(e);
   if (activityResult) {
     const act = run.activities.get(num(activityResult.scheduledEventId));
     if (act) act.phase = activityMachine(act.phase, 'close');
@@ -421,12 +420,7 @@ export function noteBuffered(run: Run, e: HistoryEvent): void {
     if (timer) timer.phase = timerMachine(timer.phase, 'fire');
     return;
   }
-  const childResult =
-    e.childWorkflowExecutionCompletedEventAttributes ??
-    e.childWorkflowExecutionFailedEventAttributes ??
-    e.childWorkflowExecutionCanceledEventAttributes ??
-    e.childWorkflowExecutionTimedOutEventAttributes ??
-    e.childWorkflowExecutionTerminatedEventAttributes;
+  const childResult = childResultOf(e);
   if (childResult) {
     const child = run.children.get(num(childResult.initiatedEventId));
     if (child) child.phase = childMachine(child.phase, 'close');
