@@ -1,21 +1,16 @@
 // The training step inside a real campaign workflow (embedded engine, real Worker): LLM players are
 // fine-tuned by the stand-in trainer and registered on the Ollama stand-in between rounds, round 1
 // plays with the new tags, and cancelling the campaign during training kills the trainer.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index';
+import { startWorkflowHarness, type WorkflowHarness } from '../workflows/harness';
 import type { PlayerGateway } from '../../activities/players';
-import { bundleWorkflows } from '../../activities/worker';
 import type { AttackResult, ProposeResult } from '../../actors/policies/types';
-import { startEngine, type EngineHandle } from '../../deploy/engine';
 import type { Outcome, Task } from '../../game/types';
-import { silentLogger } from '../../lib/log';
 import type { Sandbox } from '../../sandbox/api';
-import { createStoreCache, type StoreCache } from '../../store/store-cache';
+import type { StoreCache } from '../../store/store-cache';
 import { ModelRegistry } from '../../training/registry';
 import { campaignStatusQuery, cancelSignal, type CampaignResult, type CampaignWorkflowInput } from '../../workflows/definitions';
 import { smallCampaign } from '../campaign/helpers';
@@ -70,41 +65,21 @@ function alive(pid: number): boolean {
 }
 
 describe('training inside the campaign workflow', () => {
-  let dir: string;
-  let engine: EngineHandle;
-  let nativeConnection: NativeConnection;
-  let connection: Connection;
+  let harness: WorkflowHarness;
   let client: Client;
-  let worker: Worker;
-  let running: Promise<void>;
   let stores: StoreCache;
+  let taskQueue: string;
   let ollama: OllamaStandIn;
-  const taskQueue = `training-wf-${process.pid}`;
 
   beforeAll(async () => {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    dir = mkdtempSync(path.join(tmpdir(), 'sinq-training-wf-'));
     ollama = await startOllamaStandIn({ models: [BASE] });
-    const [started, bundle] = await Promise.all([startEngine({ dataDir: path.join(dir, 'engine') }), bundleWorkflows()]);
-    engine = started;
-    nativeConnection = await NativeConnection.connect({ address: engine.address });
-    connection = await Connection.connect({ address: engine.address });
-    client = new Client({ connection });
-    stores = createStoreCache(dir);
-    const activities = createActivities({ sandbox, players, store: (id) => stores.get(id), loadTasks: () => Promise.resolve(tasks), log: silentLogger });
-    worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: bundle, activities });
-    running = worker.run();
+    harness = await startWorkflowHarness({ name: 'training-wf', sandbox, players, tasks });
+    ({ client, stores, taskQueue } = harness);
   }, 120_000);
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await connection?.close();
-    await nativeConnection?.close();
-    stores?.closeAll();
-    await engine?.stop();
+    await harness?.close();
     await ollama?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   const config = (trainerExtra: string[]) =>

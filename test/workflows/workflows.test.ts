@@ -1,20 +1,13 @@
 // The workflows with a real Worker (bundled once) against the embedded engine; activities get
 // scripted players and a scripted sandbox, and a real store.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index';
+import { startWorkflowHarness, type WorkflowHarness } from './harness';
 import type { PlayerGateway } from '../../activities/players';
-import { bundleWorkflows } from '../../activities/worker';
 import type { AttackResult, ProposeResult } from '../../actors/policies/types';
-import { startEngine, type EngineHandle } from '../../deploy/engine';
 import type { Outcome, Task } from '../../game/types';
-import { silentLogger } from '../../lib/log';
 import type { Sandbox } from '../../sandbox/api';
-import { createStoreCache, type StoreCache } from '../../store/store-cache';
+import type { StoreCache } from '../../store/store-cache';
 import {
   campaignStatusQuery,
   cancelSignal,
@@ -75,38 +68,19 @@ const players: PlayerGateway = {
 };
 
 describe('episode and campaign workflows on the engine', () => {
-  let dir: string;
-  let engine: EngineHandle;
-  let bundle: WorkflowBundleWithSourceMap;
-  let nativeConnection: NativeConnection;
+  let harness: WorkflowHarness;
   let connection: Connection;
   let client: Client;
-  let worker: Worker;
-  let running: Promise<void>;
   let stores: StoreCache;
-  const taskQueue = `wf-test-${process.pid}`;
+  let taskQueue: string;
 
   beforeAll(async () => {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    dir = mkdtempSync(path.join(tmpdir(), 'sinq-wf-'));
-    [engine, bundle] = await Promise.all([startEngine({ dataDir: path.join(dir, 'engine') }), bundleWorkflows()]);
-    nativeConnection = await NativeConnection.connect({ address: engine.address });
-    connection = await Connection.connect({ address: engine.address });
-    client = new Client({ connection });
-    stores = createStoreCache(dir);
-    const activities = createActivities({ sandbox, players, store: (id) => stores.get(id), loadTasks: () => Promise.resolve(tasks), log: silentLogger });
-    worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: bundle, activities });
-    running = worker.run();
+    harness = await startWorkflowHarness({ name: 'wf-test', sandbox, players, tasks });
+    ({ connection, client, stores, taskQueue } = harness);
   }, 120_000);
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await connection?.close();
-    await nativeConnection?.close();
-    stores?.closeAll();
-    await engine?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await harness?.close();
   }, 60_000);
 
   it('runs the episode machine in a workflow and answers the state query while it runs', async () => {
