@@ -1,11 +1,11 @@
 // `sinq actor generator|evaluator`: serves a policy over NATS in this process until SIGTERM/SIGINT.
 // Prints one JSON line when ready; logs go to stderr.
-import { parseArgs } from 'node:util';
 import { startActors } from '../../actors/main';
 import { ActorError } from '../../actors/errors';
 import { createEvaluatorPolicy, createGeneratorPolicy } from '../../actors/policies/registry';
 import { childLogger } from '../../lib/log';
 import { createSandbox } from '../../sandbox/index';
+import { parseCommand } from '../args';
 import { CliError } from '../errors';
 
 export const summary = 'serve a generator or evaluator policy over NATS (replicas in one process)';
@@ -31,17 +31,9 @@ function positiveInteger(flag: string, value: string | undefined, fallback: numb
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${usage}`);
-  }
+  const parsed = parseCommand(argv, options, usage);
+  if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
   const role = positionals[0];
   if ((role !== 'generator' && role !== 'evaluator') || positionals.length > 1) throw new CliError(`expected one role, generator or evaluator\n${usage}`);
   const policy = values.policy ?? (role === 'generator' ? 'mutation' : 'fuzz');

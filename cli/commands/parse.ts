@@ -1,7 +1,6 @@
 // `sinq parse`: read a model reply in the game's Markdown contract and print its parse as JSON
 // (or, with --render, write a reply given as JSON in the contract's canonical Markdown).
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
   MAX_REPLY_CHARS,
@@ -12,6 +11,7 @@ import {
 } from '../../game/reply';
 import type { EvaluatorReply, GeneratorReply, ParseResult } from '../../game/types';
 import { BatchLineError, runBatch } from '../batch';
+import { parseCommand } from '../args';
 import { CliError } from '../errors';
 
 export const summary = 'parse a generator or evaluator reply (Markdown) into JSON; --batch for JSONL';
@@ -91,17 +91,9 @@ async function readReply(file: string | undefined): Promise<string> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${usage}`);
-  }
+  const parsed = parseCommand(argv, options, usage);
+  if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
   const role = toRole(values.role);
   let maxChars = MAX_REPLY_CHARS;
   if (values['max-chars'] !== undefined) {
