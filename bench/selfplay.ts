@@ -16,6 +16,7 @@ import { createEvaluatorPolicy, createGeneratorPolicy } from '../actors/policies
 import { fuzzAttack } from '../actors/policies/fuzz/policy';
 import { fuzzStrategies, resolveFuzzPolicyState, seedSources } from '../actors/policies/fuzz/state';
 import { generateMutant } from '../actors/policies/mutation/generate';
+import { programKey } from '../actors/policies/mutation/site';
 import { resolveMutationPolicyState } from '../actors/policies/mutation/state';
 import { createActivities } from '../activities/index';
 import { createInProcessPlayers } from '../activities/in-process-players';
@@ -29,6 +30,8 @@ import { createSandbox } from '../sandbox/index';
 import type { Sandbox } from '../sandbox/api';
 import { createStoreCache } from '../store/store-cache';
 import { defaultTaskSetPath, loadTaskSet } from '../tasks/index';
+import { defaultLearningOptions, validPlayReward } from '../training/learn';
+import { mutationFactOf } from '../training/play-facts';
 
 const rounds = Number(process.env.BENCH_SELFPLAY_ROUNDS ?? 5);
 const seeds = Array.from({ length: Number(process.env.BENCH_SELFPLAY_SEEDS ?? 3) }, (_, i) => 1000 + i);
@@ -37,6 +40,8 @@ const heldOutPairs = Number(process.env.BENCH_SELFPLAY_HELDOUT ?? 12);
 const { values: flags } = parseArgs({ options: { 'no-learning': { type: 'boolean', default: false } } });
 const learning = !flags['no-learning'];
 const attempts = 4;
+/** Attempts of the initial evaluator per valid play when measuring the generator (finer than the campaign's 4). */
+const referenceAttempts = Number(process.env.BENCH_SELFPLAY_REFERENCE_ATTEMPTS ?? 8);
 const targetDifficulty = 10;
 const concurrency = 2;
 
@@ -111,8 +116,8 @@ async function killRate(pairs: HeldOutPair[], evaluator: PlayerSpec, sandbox: Sa
 
 /**
  * Mean difficulty (0..10) of the round's valid plays as the initial evaluator measures them: the
- * same budget and number of attempts as in the campaign, attack seeds fixed per task so that rounds
- * differ only in the plays.
+ * same budget as in the campaign, more attempts (a finer grade), attack seeds fixed per task so that
+ * rounds differ only in the plays.
  */
 async function referenceDifficulty(records: EpisodeRecord[], sandbox: Sandbox, seed: number): Promise<number> {
   const state = resolveFuzzPolicyState(evaluatorBudget);
@@ -121,7 +126,7 @@ async function referenceDifficulty(records: EpisodeRecord[], sandbox: Sandbox, s
     const parsed = record.proposal?.reply.parsed;
     if (record.outcome !== 'valid' || !parsed?.ok) continue;
     const attack = await fuzzAttack(record.task, parsed.value.program, {
-      attempts,
+      attempts: referenceAttempts,
       seed: deriveSeed(seed, 'reference-attack', record.task.id),
       state,
       sandbox,
@@ -130,6 +135,29 @@ async function referenceDifficulty(records: EpisodeRecord[], sandbox: Sandbox, s
     scores.push((10 * missed) / Math.max(1, attack.attempts.length));
   }
   return scores.length === 0 ? 0 : scores.reduce((a, b) => a + b, 0) / scores.length;
+}
+
+/**
+ * Diagnostics for stderr: how many of the round's plays were on sites the generator remembered
+ * (weight ≠ 1 for that program) and how hard the campaign found them, against plays on new sites.
+ */
+function describeSiteMemory(records: EpisodeRecord[], generator: PlayerSpec): string {
+  const memory = resolveMutationPolicyState(generator.policyState).siteWeights;
+  const groups = { remembered: [] as number[], fresh: [] as number[], none: 0, invalid: 0 };
+  for (const record of records) {
+    const fact = mutationFactOf(record);
+    if (!fact?.site) {
+      groups.none++;
+      continue;
+    }
+    if (record.outcome !== 'valid') groups.invalid++;
+    const reward = record.outcome === 'valid' ? validPlayReward(record) : defaultLearningOptions.invalidReward;
+    const known = memory[programKey(record.task.source, record.task.entryPoint)]?.[fact.site] !== undefined;
+    (known ? groups.remembered : groups.fresh).push(reward);
+  }
+  const avg = (xs: number[]): string => (xs.length === 0 ? '-' : (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2));
+  const sites = Object.values(memory).reduce((n, p) => n + Object.keys(p).length, 0);
+  return `site memory ${Object.keys(memory).length} programs/${sites} sites; plays on remembered sites ${groups.remembered.length} (mean reward ${avg(groups.remembered)}), on new sites ${groups.fresh.length} (${avg(groups.fresh)}), invalid ${groups.invalid}, no play ${groups.none}`;
 }
 
 interface RoundResult {
@@ -219,6 +247,7 @@ async function main(): Promise<void> {
         process.stderr.write(
           `seed ${seed} round ${round}: ${valid.length}/${records.length} valid, difficulty vs initial evaluator ${meanDifficulty.toFixed(2)} (in campaign ${inCampaignDifficulty.toFixed(2)}), held-out kill rate ${heldOutKillRate.toFixed(3)} (${Math.round((Date.now() - started) / 1000)} s)\n`,
         );
+        process.stderr.write(`  ${describeSiteMemory(records, generator)}\n`);
         // The campaign's own training step: reads the round's records from the store, learns, records the new versions.
         const trained = await activities.trainRound({ campaignId, round, generator, evaluator });
         // The control run discards what was learned: same code, same budgets, initial states throughout.
@@ -253,6 +282,7 @@ async function main(): Promise<void> {
       rounds,
       seeds: seeds.length,
       episodesPerRound: trainTasks.length,
+      referenceAttempts,
       heldOutPairs: pairs.length,
       perRound: Array.from({ length: rounds }, (_, r) => ({
         round: r,

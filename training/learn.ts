@@ -1,6 +1,6 @@
 // Learning the offline players between rounds with multiplicative weights. The mutation generator's
-// operator and location weights move toward those whose valid plays were hard (invalid plays count
-// as a penalty); the fuzz evaluator's strategy and seed-source weights move toward the origins with
+// operator and location weights, and its per-program site memory, move toward those whose valid plays
+// were hard (invalid plays count as a penalty); the fuzz evaluator's strategy and seed-source weights move toward the origins with
 // more kills per execution than the average. Pure and deterministic.
 import {
   fuzzStrategies,
@@ -11,6 +11,7 @@ import {
 } from '../actors/policies/fuzz/state';
 import { mutationOperators, type MutationOperator } from '../actors/policies/mutation/enumerate';
 import { locationKinds, type LocationKind } from '../actors/policies/mutation/location';
+import { boundSiteWeights, programKey, type SiteWeights } from '../actors/policies/mutation/site';
 import { resolveMutationPolicyState } from '../actors/policies/mutation/state';
 import type { EpisodeRecord } from '../machines/types';
 import { attemptHardness, drawOrigins, killOrigins, isSeedSource, isStrategy, mutationFactOf } from './play-facts';
@@ -25,6 +26,14 @@ export interface LearningOptions {
   /** Weights stay within [minWeight, maxWeight] (relative to a mean of 1) so nothing is ruled out for good. */
   minWeight: number;
   maxWeight: number;
+  /**
+   * Step size of the generator's site memory. A site's evidence is one play per round, on one program,
+   * so its step is larger than the operators' (whose evidence is pooled over programs).
+   */
+  siteEta: number;
+  /** Site weights stay within [minSiteWeight, maxSiteWeight]; unknown sites weigh 1 (not renormalized). */
+  minSiteWeight: number;
+  maxSiteWeight: number;
 }
 
 export const defaultLearningOptions: LearningOptions = {
@@ -33,6 +42,9 @@ export const defaultLearningOptions: LearningOptions = {
   invalidReward: -0.3,
   minWeight: 0.05,
   maxWeight: 20,
+  siteEta: 8,
+  minSiteWeight: 0.02,
+  maxSiteWeight: 50,
 };
 
 export interface OperatorStats {
@@ -41,13 +53,23 @@ export interface OperatorStats {
   meanReward: number;
 }
 
+export interface SiteStats extends OperatorStats {
+  program: string;
+  site: string;
+  /** The site's weight after the update. */
+  weight: number;
+}
+
 export interface MutationUpdate {
-  /** The new policy state: the old one with `operatorWeights` and `locationWeights` replaced. */
+  /** The new policy state: the old one with `operatorWeights`, `locationWeights` and `siteWeights` replaced. */
   state: Record<string, unknown>;
   operatorWeights: Record<MutationOperator, number>;
   locationWeights: Record<LocationKind, number>;
+  siteWeights: SiteWeights;
   stats: Partial<Record<MutationOperator, OperatorStats>>;
   locationStats: Partial<Record<LocationKind, OperatorStats>>;
+  /** The sites played this round, by program and site key, with their mean reward and new weight. */
+  siteStats: SiteStats[];
 }
 
 export interface FuzzUpdate {
@@ -133,7 +155,38 @@ function addReward<K>(sums: Map<K, RewardSums>, key: K, valid: boolean, reward: 
   sums.set(key, entry);
 }
 
-/** One multiplicative-weights step of the mutation generator (operators and locations) from one round's records. */
+/**
+ * The site memory's step: each site played this round is multiplied by exp(siteEta · c · (r̄_site − r̄))
+ * (the same rule as the operators, against the same round baseline r̄) and clamped; it is not
+ * renormalized, because an unknown site weighs 1. Then the memory is bounded (`boundSiteWeights`).
+ */
+function creditSites(
+  current: SiteWeights,
+  sums: Map<string, Map<string, RewardSums>>,
+  baseline: number,
+  options: LearningOptions,
+): { weights: SiteWeights; stats: SiteStats[] } {
+  const next: SiteWeights = Object.fromEntries(Object.entries(current).map(([program, sites]) => [program, { ...sites }]));
+  const stats: SiteStats[] = [];
+  for (const [program, sites] of sums) {
+    const weights = (next[program] ??= {});
+    for (const [site, entry] of sites) {
+      const mean = entry.reward / entry.plays;
+      const confidence = entry.plays / (entry.plays + 1);
+      const updated = (weights[site] ?? 1) * Math.exp(options.siteEta * confidence * (mean - baseline));
+      const weight = Math.round(Math.min(options.maxSiteWeight, Math.max(options.minSiteWeight, updated)) * 1e6) / 1e6;
+      weights[site] = weight;
+      stats.push({ program, site, plays: entry.plays, valid: entry.valid, meanReward: mean, weight });
+    }
+  }
+  stats.sort((a, b) => b.meanReward - a.meanReward || (a.program + a.site < b.program + b.site ? -1 : 1));
+  return { weights: boundSiteWeights(next), stats };
+}
+
+/**
+ * One multiplicative-weights step of the mutation generator from one round's records: its operator
+ * and location-kind weights (the prior for every program) and its site memory (per program).
+ */
 export function updateMutationState(
   previous: unknown,
   records: readonly EpisodeRecord[],
@@ -142,23 +195,42 @@ export function updateMutationState(
   const current = resolveMutationPolicyState(previous);
   const byOperator = new Map<MutationOperator, RewardSums>();
   const byLocation = new Map<LocationKind, RewardSums>();
+  const bySite = new Map<string, Map<string, RewardSums>>();
+  let plays = 0;
+  let rewardSum = 0;
   for (const record of records) {
     if (record.outcome === 'failed') continue;
     const fact = mutationFactOf(record);
     if (!fact) continue;
     const valid = record.outcome === 'valid';
     const reward = valid ? validPlayReward(record) : options.invalidReward;
+    plays += 1;
+    rewardSum += reward;
     addReward(byOperator, fact.operator, valid, reward);
     if (fact.location) addReward(byLocation, fact.location, valid, reward);
+    if (fact.site) {
+      const program = programKey(record.task.source, record.task.entryPoint);
+      const sites = bySite.get(program) ?? new Map<string, RewardSums>();
+      addReward(sites, fact.site, valid, reward);
+      bySite.set(program, sites);
+    }
   }
   const operators = creditRewards(current.operatorWeights, mutationOperators, byOperator, options);
   const locations = creditRewards(current.locationWeights, locationKinds, byLocation, options);
+  const sites = creditSites(current.siteWeights, bySite, plays === 0 ? 0 : rewardSum / plays, options);
   return {
-    state: { ...asObject(previous), operatorWeights: operators.weights, locationWeights: locations.weights },
+    state: {
+      ...asObject(previous),
+      operatorWeights: operators.weights,
+      locationWeights: locations.weights,
+      siteWeights: sites.weights,
+    },
     operatorWeights: operators.weights,
     locationWeights: locations.weights,
+    siteWeights: sites.weights,
     stats: operators.stats,
     locationStats: locations.stats,
+    siteStats: sites.stats,
   };
 }
 

@@ -49,6 +49,12 @@ export function learnOfflinePlayers(
         locations: update.locationStats,
         operatorWeights: update.operatorWeights,
         locationWeights: update.locationWeights,
+        // The site memory itself is in the state; here, its size and this round's plays by reward.
+        siteMemory: {
+          programs: Object.keys(update.siteWeights).length,
+          sites: Object.values(update.siteWeights).reduce((n, sites) => n + Object.keys(sites).length, 0),
+        },
+        sitesPlayed: update.siteStats.map((s) => ({ program: s.program, site: s.site, reward: Math.round(s.meanReward * 1000) / 1000, weight: s.weight })),
       },
     });
   }

@@ -3,6 +3,7 @@
 // diverging input. Pure.
 import { mutationOperators, type MutationOperator } from '../actors/policies/mutation/enumerate';
 import { isLocationKind, type LocationKind } from '../actors/policies/mutation/location';
+import { siteKey } from '../actors/policies/mutation/site';
 import { fuzzStrategies, seedSources, type FuzzStrategy, type SeedSource } from '../actors/policies/fuzz/state';
 import type { EpisodeRecord } from '../machines/types';
 
@@ -11,9 +12,11 @@ export interface MutationFact {
   line: number;
   /** The kind of statement mutated, when the reply names it. */
   location: LocationKind | null;
+  /** The mutant's site (see `site.ts`), when the reply names column and description. */
+  site: string | null;
 }
 
-const MUTATION_ANALYSIS = /Mutation `([a-z-]+)` at line (\d+), column \d+(?: \(([a-z]+)\))?/;
+const MUTATION_ANALYSIS = /Mutation `([a-z-]+)` at line (\d+), column (\d+)(?: \(([a-z]+)\))?(?:: ([\s\S]*?)\. On the diverging input,)?/;
 const FUZZ_DRAWS = /Inputs by origin: ([a-z0-9, -]+)\./;
 const FUZZ_STRATEGY = /\(strategy: ([a-z-]+)\)/;
 const FUZZ_EFFORT = /after (\d+) inputs? \(strategy/;
@@ -30,14 +33,25 @@ export function isSeedSource(value: string): value is SeedSource {
   return (seedSources as readonly string[]).includes(value);
 }
 
-/** The operator and line of a mutation generator's play, or null for any other reply. */
+/**
+ * The operator, line, location kind and site of a mutation generator's play, or null for any other
+ * reply. The site is read from the reply's sentence `` Mutation `op` at line N, column C (kind): description. On the diverging input, … ``.
+ */
 export function mutationFactOf(record: Pick<EpisodeRecord, 'proposal'>): MutationFact | null {
   const raw = record.proposal?.reply.raw;
   if (raw === undefined) return null;
   const match = MUTATION_ANALYSIS.exec(raw);
   if (!match || !isOperator(match[1] ?? '')) return null;
-  const kind = match[3] ?? '';
-  return { operator: match[1] as MutationOperator, line: Number(match[2]), location: isLocationKind(kind) ? kind : null };
+  const operator = match[1] as MutationOperator;
+  const line = Number(match[2]);
+  const kind = match[4] ?? '';
+  const description = match[5];
+  return {
+    operator,
+    line,
+    location: isLocationKind(kind) ? kind : null,
+    site: description === undefined ? null : siteKey({ operator, line, col: Number(match[3]), description }),
+  };
 }
 
 /** For each evaluator attempt that found a diverging input: the strategy or seed source that produced it. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFuzzPolicyState, resolveFuzzPolicyState } from '../../actors/policies/fuzz/state';
+import { siteKey } from '../../actors/policies/mutation/site';
 import { resolveMutationPolicyState } from '../../actors/policies/mutation/state';
 import { drawOrigins, killOrigins, mutationFactOf } from '../../training/play-facts';
 import { updateFuzzState, updateMutationState, validPlayReward } from '../../training/learn';
@@ -9,8 +10,8 @@ import { record } from './records';
 describe('offline learning', () => {
   it('reads the operator and the kill strategies back from the players’ replies', () => {
     const r = record({ taskId: 'a', operator: 'comparison', kills: ['boundary', null, 'examples'] });
-    expect(mutationFactOf(r)).toEqual({ operator: 'comparison', line: 2, location: null });
-    expect(mutationFactOf(record({ taskId: 'a', operator: 'guard', location: 'condition' }))).toEqual({ operator: 'guard', line: 2, location: 'condition' });
+    expect(mutationFactOf(r)).toEqual({ operator: 'comparison', line: 2, location: null, site: siteKey({ operator: 'comparison', line: 2, col: 11, description: "'+' -> '-'" }) });
+    expect(mutationFactOf(record({ taskId: 'a', operator: 'guard', location: 'condition' }))).toMatchObject({ operator: 'guard', line: 2, location: 'condition' });
     expect(killOrigins(r)).toEqual(['boundary', 'examples']);
     const foreign = { ...r, proposal: r.proposal && { ...r.proposal, reply: { ...r.proposal.reply, raw: '# Analysis\n\nI swapped two lines.' } } };
     expect(mutationFactOf(foreign)).toBeNull();

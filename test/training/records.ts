@@ -23,6 +23,10 @@ export interface RecordSpec {
   operator?: string;
   /** The location kind the generator's reply names (none when absent, like older replies). */
   location?: string;
+  /** Where the mutation sits and what it did (default line 2, column 11, "'+' -> '-'"). */
+  site?: { line: number; col: number; description: string };
+  /** The task's program (default: one that depends only on the task id's length). */
+  source?: string;
   /** "Inputs by origin" the evaluator's replies report, one map per attempt. */
   draws?: Array<Record<string, number>>;
   targetDifficulty?: number;
@@ -35,12 +39,13 @@ export interface RecordSpec {
 
 export function record(spec: RecordSpec): EpisodeRecord {
   const round = spec.round ?? 0;
-  const t = task(spec.taskId);
+  const t = spec.source === undefined ? task(spec.taskId) : { ...task(spec.taskId), source: spec.source };
+  const site = spec.site ?? { line: 2, col: 11, description: "'+' -> '-'" };
   const campaignId = spec.campaignId ?? 'c1';
   const outcome = spec.outcome ?? 'valid';
   const variant = `def f(x):\n    return x - ${spec.taskId.length} + ${round}\n`;
   const generatorRaw = renderGeneratorReply({
-    analysis: `Mutation \`${spec.operator ?? 'arithmetic'}\` at line 2, column 11${spec.location ? ` (${spec.location})` : ''}: changed + to -. Difficulty check for ${spec.taskId}.`,
+    analysis: `Mutation \`${spec.operator ?? 'arithmetic'}\` at line ${site.line}, column ${site.col}${spec.location ? ` (${spec.location})` : ''}: ${site.description}. On the diverging input, the original \`f\` returns 1, while the variant returns 0 (task ${spec.taskId}).`,
     program: variant,
     divergingInput: '{"x": 0}',
   });

@@ -1,5 +1,5 @@
-// The mutation generator's search: enumerate mutants, try them in an order drawn from the operator
-// weights, measure how rare each one's divergence is on K random inputs, find a witness (the first
+// The mutation generator's search: enumerate mutants, try them in an order drawn from the operator,
+// location and site weights, measure how rare each one's divergence is on K random inputs, find a witness (the first
 // exposing random input, or a targeted fuzz of original vs mutant), shrink it, and pick the mutant
 // whose rarity best matches the target difficulty. A mutant without a witness is discarded as
 // possibly equivalent. Deterministic for a seed (given deterministic program runs).
@@ -17,6 +17,7 @@ import { pickWeighted, resolveFuzzPolicyState } from '../fuzz/state';
 import { renderInput, type FuzzInput } from '../fuzz/values';
 import { enumerateMutants, MutationError, mutationOperators, type Mutant, type MutationOperator } from './enumerate';
 import { locationKindOf, locationKinds, type LocationKind } from './location';
+import { programKey, siteKey } from './site';
 import type { MutationPolicyState } from './state';
 
 export interface MutantPlay {
@@ -85,27 +86,46 @@ interface Witnessed {
 
 /**
  * Draws mutants without replacement: an (operator, location kind) class with probability proportional
- * to operator weight × location weight, then a mutant of that class uniformly.
+ * to operator weight × location weight × the largest site weight left in it, then a mutant of that
+ * class with probability proportional to its site weight (uniformly when they are all equal). Site
+ * weights come from the site memory for this program (1 when unknown), so on a program seen before
+ * the sites that were hard come first, while for a new program the operator and kind weights decide.
  */
-function mutantOrder(mutants: Mutant[], source: string, state: Pick<MutationPolicyState, 'operatorWeights' | 'locationWeights'>, rng: Rng): Mutant[] {
-  const classes = new Map<string, Mutant[]>();
-  const weightOf = new Map<string, number>();
+export function mutantOrder(
+  mutants: readonly Mutant[],
+  task: Pick<Task, 'source' | 'entryPoint'>,
+  state: Pick<MutationPolicyState, 'operatorWeights' | 'locationWeights' | 'siteWeights'>,
+  rng: Rng,
+): Mutant[] {
+  const sites = state.siteWeights[programKey(task.source, task.entryPoint)] ?? {};
+  const classes = new Map<string, Array<{ mutant: Mutant; weight: number }>>();
+  const baseWeight = new Map<string, number>();
   for (const m of mutants) {
-    const kind = locationKindOf(source, m.line);
+    const kind = locationKindOf(task.source, m.line);
     const key = `${m.operator}|${kind}`;
-    classes.set(key, [...(classes.get(key) ?? []), m]);
-    weightOf.set(key, state.operatorWeights[m.operator] * state.locationWeights[kind]);
+    const weight = sites[siteKey(m)] ?? 1;
+    classes.set(key, [...(classes.get(key) ?? []), { mutant: m, weight }]);
+    baseWeight.set(key, state.operatorWeights[m.operator] * state.locationWeights[kind]);
   }
   // A fixed key order (operators, then kinds) keeps the draw deterministic for a seed.
   const keys = mutationOperators.flatMap((op) => locationKinds.map((kind) => `${op}|${kind}`)).filter((k) => classes.has(k));
   const order: Mutant[] = [];
   for (;;) {
-    const positive = keys.filter((k) => classes.has(k) && (weightOf.get(k) ?? 0) > 0);
+    const weightOf: Record<string, number> = {};
+    for (const key of keys) {
+      const pool = classes.get(key);
+      if (pool) weightOf[key] = (baseWeight.get(key) ?? 0) * Math.max(...pool.map((p) => p.weight));
+    }
+    const positive = keys.filter((k) => (weightOf[k] ?? 0) > 0);
     if (positive.length === 0) break;
-    const key = pickWeighted(Object.fromEntries(weightOf), positive, rng.next());
-    const pool = classes.get(key) as Mutant[];
-    const [picked] = pool.splice(rng.int(0, pool.length - 1), 1);
-    order.push(picked as Mutant);
+    const key = pickWeighted(weightOf, positive, rng.next());
+    const pool = classes.get(key) as Array<{ mutant: Mutant; weight: number }>;
+    const first = pool[0]?.weight ?? 1;
+    const index = pool.every((p) => p.weight === first)
+      ? rng.int(0, pool.length - 1)
+      : pickWeighted(Object.fromEntries(pool.map((p, i) => [String(i), p.weight])), pool.map((_, i) => String(i)), rng.next());
+    const [picked] = pool.splice(Number(index), 1);
+    if (picked && picked.weight > 0) order.push(picked.mutant);
     if (pool.length === 0) classes.delete(key);
   }
   return order;
@@ -137,7 +157,7 @@ export async function generateMutant(task: Task, options: GenerateOptions): Prom
   if (mutants.length === 0) return finish(null);
 
   const rng = createRng(deriveSeed(options.seed, 'mutation'));
-  const order = mutantOrder(mutants, task.source, state, rng);
+  const order = mutantOrder(mutants, task, state, rng);
   // K random inputs shaped like the task's inputs; the original runs on each once.
   const originalModel = buildModel(await analyzePair({ original: task.source, entryPoint: task.entryPoint, examples: task.exampleInputs }, helper), createRng(deriveSeed(options.seed, 'model')));
   const sampleRng = createRng(deriveSeed(options.seed, 'rarity-sample'));

@@ -1,10 +1,11 @@
-// The mutation generator's tunable state: operator and location preferences (learned between rounds by a later
-// stage) and its search budget. Arrives as `policyState`, validated here.
+// The mutation generator's tunable state: operator and location preferences and a per-program site memory
+// (learned between rounds, training/learn.ts) and its search budget. Arrives as `policyState`, validated here.
 import { z } from 'zod';
 import { fuzzPolicyStateSchema } from '../fuzz/state';
 import { PolicyStateError } from '../fuzz/state';
 import { mutationOperators, type MutationOperator } from './enumerate';
 import { locationKinds, type LocationKind } from './location';
+import type { SiteWeights } from './site';
 
 const weight = z.number().finite().min(0);
 
@@ -12,6 +13,11 @@ export const mutationPolicyStateSchema = z.object({
   operatorWeights: z.partialRecord(z.enum(mutationOperators), weight).default({}),
   /** Preferences over the kind of statement a mutant sits in; a mutant's draw weight is operator × location. */
   locationWeights: z.partialRecord(z.enum(locationKinds), weight).default({}),
+  /**
+   * Site memory: program key → (site key → weight), see `site.ts`. A mutant's draw weight is multiplied
+   * by its site's weight (1 when unknown), so sites learned on a program are preferred when it returns.
+   */
+  siteWeights: z.record(z.string().min(1).max(64), z.record(z.string().min(1).max(256), weight)).default({}),
   /** Stop once this many mutants have witnesses, if none fits the target sooner. */
   candidates: z.number().int().min(1).max(100).optional(),
   /** Most mutants to try per proposal. */
@@ -34,6 +40,7 @@ export const mutationPolicyStateSchema = z.object({
 export interface MutationPolicyState {
   operatorWeights: Record<MutationOperator, number>;
   locationWeights: Record<LocationKind, number>;
+  siteWeights: SiteWeights;
   candidates: number;
   maxCandidates: number;
   rarityInputs: number;
@@ -49,6 +56,7 @@ export interface MutationPolicyState {
 export const defaultMutationPolicyState: MutationPolicyState = {
   operatorWeights: Object.fromEntries(mutationOperators.map((op) => [op, 1])) as Record<MutationOperator, number>,
   locationWeights: Object.fromEntries(locationKinds.map((kind) => [kind, 1])) as Record<LocationKind, number>,
+  siteWeights: {},
   candidates: 8,
   maxCandidates: 24,
   rarityInputs: 32,
@@ -72,6 +80,7 @@ export function resolveMutationPolicyState(raw: unknown): MutationPolicyState {
   return {
     operatorWeights: { ...d.operatorWeights, ...s.operatorWeights },
     locationWeights: { ...d.locationWeights, ...s.locationWeights },
+    siteWeights: s.siteWeights,
     candidates: s.candidates ?? d.candidates,
     maxCandidates: s.maxCandidates ?? d.maxCandidates,
     rarityInputs: s.rarityInputs ?? d.rarityInputs,
