@@ -96,11 +96,15 @@ export interface StartParams {
   startDelayMs?: number;
   /** Events to add right after the start (signal-with-start). */
   signal?: { name: string; input?: Payloads | null; header?: T.api.common.v1.IHeader | null };
+  /** Eager workflow start: the starter's own worker takes the first workflow task from the response. */
+  requestEagerExecution?: boolean;
 }
 
 export interface StartOutcome {
   runId: string;
   started: boolean;
+  /** The first workflow task, already started, when eager execution was asked for and granted. */
+  eagerWorkflowTask?: PollWorkflowTaskResponse;
 }
 
 interface PendingQuery {
@@ -542,7 +546,13 @@ export class Engine {
           },
         })
       : undefined;
-    this.createRun(p.namespace, p.workflowId, runId, p.requestId, attrs, signal);
+    const run = this.createRun(p.namespace, p.workflowId, runId, p.requestId, attrs, signal);
+    // As Temporal does, eager start is granted only to a plain start whose first task is due now; a
+    // deduplicated retry of the same request gets the run id alone (its task went out the first time).
+    if (p.requestEagerExecution && !p.signal && run.wft.phase === 'scheduled') {
+      const task = this.startWorkflowTask(run, run.wft.scheduledEventId, { identity: p.identity });
+      if (task) return { runId, started: true, eagerWorkflowTask: task };
+    }
     return { runId, started: true };
   }
 

@@ -43,7 +43,7 @@ export function workflowServiceHandlers(engine: Engine): Record<string, Handler>
         encodedFailureAttributes: true,
         sdkMetadata: true,
         upsertMemo: true,
-        eagerWorkflowStart: false,
+        eagerWorkflowStart: true,
         countGroupByExecutionStatus: false,
         buildIdBasedVersioning: false,
       },
@@ -80,9 +80,9 @@ export function workflowServiceHandlers(engine: Engine): Record<string, Handler>
     ListNamespaces: async () => ({ namespaces: [...engine.namespaces.values()].map(describeNamespace) }),
 
     StartWorkflowExecution: async (req: Req<'StartWorkflowExecutionRequest'>) => {
-      const params = startParams(engine, req);
+      const params = { ...startParams(engine, req), requestEagerExecution: req.requestEagerExecution === true };
       const outcome = await engine.commit(() => engine.start(params));
-      return { runId: outcome.runId, started: outcome.started };
+      return { runId: outcome.runId, started: outcome.started, eagerWorkflowTask: outcome.eagerWorkflowTask ?? null };
     },
 
     SignalWithStartWorkflowExecution: async (req: Req<'SignalWithStartWorkflowExecutionRequest'>) => {
@@ -299,7 +299,7 @@ function describeNamespace(ns: { name: string; id: string; description: string; 
       id: ns.id,
       description: ns.description,
       state: api.enums.v1.NamespaceState.NAMESPACE_STATE_REGISTERED,
-      capabilities: { eagerWorkflowStart: false, syncUpdate: false, asyncUpdate: false },
+      capabilities: { eagerWorkflowStart: true, syncUpdate: false, asyncUpdate: false },
     },
     config: { workflowExecutionRetentionTtl: msDuration(ns.retentionMs) },
     replicationConfig: { activeClusterName: 'active', clusters: [{ clusterName: 'active' }] },

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
@@ -78,6 +78,28 @@ describe('engine conformance (real Worker and Client)', () => {
     (history.events ?? []).forEach((e, i) => expect(Number(e.eventId)).toBe(i + 1));
     // A closed run is queried by replaying its history.
     expect(await env.client.workflow.getHandle(handle.workflowId).query(statusQuery)).toBe('started');
+  });
+
+  it('starts a workflow eagerly: the first workflow task goes to the worker of the starting process', async () => {
+    // Eager start needs the client to share the worker's native connection.
+    const client = new Client({ connection: env.nativeConnection });
+    const handle = await client.workflow.start('threeActivities', { taskQueue, workflowId: uniqueId('eager-start'), args: ['eve'], requestEagerStart: true });
+    expect(handle.eagerlyStarted).toBe(true);
+    expect(await handle.result()).toBe('hello hello hello eve');
+    const { events } = await handle.fetchHistory();
+    const types = (events ?? []).map((e) => e.eventType);
+    const { EventType } = temporal.api.enums.v1;
+    // Same history as a polled start: started, scheduled, started, completed, then the activity.
+    expect(types.slice(0, 4)).toEqual([
+      EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+      EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    ]);
+    // Without the request, the same start is not eager.
+    const plain = await client.workflow.start('oneActivity', { taskQueue, workflowId: uniqueId('plain-start'), args: ['ann'] });
+    expect(plain.eagerlyStarted).toBe(false);
+    expect(await plain.result()).toBe('hello ann');
   });
 
   it('starts with a signal, and times out a run past its execution timeout', async () => {

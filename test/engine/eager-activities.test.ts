@@ -93,3 +93,69 @@ describe('eager activity dispatch', () => {
     expect(res.activityTasks ?? []).toEqual([]);
   });
 });
+
+describe('eager workflow start', () => {
+  let server: EngineServer;
+  let connection: Connection;
+  let service: Service;
+
+  beforeAll(async () => {
+    server = await startEngineServer({ pollTimeoutMs: 500 });
+    connection = await Connection.connect({ address: server.address });
+    service = connection.workflowService;
+  });
+
+  afterAll(async () => {
+    await connection.close();
+    await server.close();
+  });
+
+  const start = (workflowId: string, taskQueue: string, extra: object = {}) =>
+    service.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'raw' }, taskQueue: { name: taskQueue }, requestId: `req-${workflowId}`, identity: 'starter', requestEagerExecution: true, ...extra });
+
+  it('returns the first workflow task, started, in the start response and not through the queue', async () => {
+    const res = await start('eager-start-1', 'eager-wf');
+    const task = res.eagerWorkflowTask;
+    expect(task?.taskToken?.length).toBeGreaterThan(0);
+    expect(task?.workflowExecution?.runId).toBe(res.runId);
+    expect(task?.history?.events?.map((e) => e.eventType)).toEqual([
+      EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+      EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+    ]);
+    expect(task?.history?.events?.[2]?.workflowTaskStartedEventAttributes?.identity).toBe('starter');
+    // The queue holds nothing: the task is already out.
+    const polled = await service.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: 'eager-wf' }, identity: 'poller' });
+    expect(polled.taskToken?.length ?? 0).toBe(0);
+    // A retry of the same request gets the run, not a second copy of the task.
+    const again = await start('eager-start-1', 'eager-wf');
+    expect(again.runId).toBe(res.runId);
+    expect(again.eagerWorkflowTask ?? null).toBeNull();
+    await service.respondWorkflowTaskCompleted({
+      namespace: 'default',
+      taskToken: task!.taskToken,
+      commands: [{ commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} }],
+    });
+    const described = await service.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: 'eager-start-1' } });
+    expect(described.workflowExecutionInfo?.status).toBe(temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
+  });
+
+  it('is not granted to a delayed start; the task is matched when due', async () => {
+    const res = await start('eager-start-delayed', 'eager-delayed', { workflowStartDelay: msDuration(200) });
+    expect(res.eagerWorkflowTask ?? null).toBeNull();
+    const polled = await service.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: 'eager-delayed' }, identity: 'poller' });
+    expect(polled.workflowExecution?.runId).toBe(res.runId);
+  });
+
+  it('times out an eager task that is never completed, and hands it out again through the queue', async () => {
+    const res = await start('eager-start-lost', 'eager-lost', { workflowTaskTimeout: msDuration(1000) });
+    expect(res.eagerWorkflowTask?.taskToken?.length).toBeGreaterThan(0);
+    // The starter's worker died with the task: after the timeout a poller gets attempt 2.
+    let polled = await service.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: 'eager-lost' }, identity: 'poller' });
+    for (let i = 0; i < 5 && !polled.taskToken?.length; i++) {
+      polled = await service.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: 'eager-lost' }, identity: 'poller' });
+    }
+    expect(polled.workflowExecution?.runId).toBe(res.runId);
+    expect(polled.attempt).toBe(2);
+  });
+});
