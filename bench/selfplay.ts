@@ -35,7 +35,7 @@ import { mutationFactOf } from '../training/play-facts';
 
 const rounds = Number(process.env.BENCH_SELFPLAY_ROUNDS ?? 5);
 const seeds = Array.from({ length: Number(process.env.BENCH_SELFPLAY_SEEDS ?? 3) }, (_, i) => 1000 + i);
-const trainingTaskCount = Number(process.env.BENCH_SELFPLAY_TASKS ?? 12);
+const trainingTaskCount = Number(process.env.BENCH_SELFPLAY_TASKS ?? 16);
 const heldOutPairs = Number(process.env.BENCH_SELFPLAY_HELDOUT ?? 12);
 const { values: flags } = parseArgs({ options: { 'no-learning': { type: 'boolean', default: false } } });
 const learning = !flags['no-learning'];
@@ -138,13 +138,16 @@ async function referenceDifficulty(records: EpisodeRecord[], sandbox: Sandbox, s
 }
 
 /**
- * Diagnostics for stderr: how many of the round's plays were on sites the generator remembered
- * (weight ≠ 1 for that program) and how hard the campaign found them, against plays on new sites.
+ * Diagnostics for stderr: how many of the round's plays were on sites the generator remembered as
+ * hard (weight > 1) or easy (< 1), or on new sites, and the mean reward the campaign gave each group.
  */
 function describeSiteMemory(records: EpisodeRecord[], generator: PlayerSpec): string {
   const memory = resolveMutationPolicyState(generator.policyState).siteWeights;
-  const groups = { remembered: [] as number[], fresh: [] as number[], none: 0, invalid: 0 };
+  const groups = { preferred: [] as number[], avoided: [] as number[], fresh: [] as number[], none: 0, invalid: 0 };
+  let programsWithPreferred = 0;
   for (const record of records) {
+    const sites = memory[programKey(record.task.source, record.task.entryPoint)] ?? {};
+    if (Object.values(sites).some((w) => w > 1)) programsWithPreferred++;
     const fact = mutationFactOf(record);
     if (!fact?.site) {
       groups.none++;
@@ -152,12 +155,16 @@ function describeSiteMemory(records: EpisodeRecord[], generator: PlayerSpec): st
     }
     if (record.outcome !== 'valid') groups.invalid++;
     const reward = record.outcome === 'valid' ? validPlayReward(record) : defaultLearningOptions.invalidReward;
-    const known = memory[programKey(record.task.source, record.task.entryPoint)]?.[fact.site] !== undefined;
-    (known ? groups.remembered : groups.fresh).push(reward);
+    const weight = sites[fact.site];
+    (weight === undefined ? groups.fresh : weight > 1 ? groups.preferred : groups.avoided).push(reward);
   }
   const avg = (xs: number[]): string => (xs.length === 0 ? '-' : (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2));
   const sites = Object.values(memory).reduce((n, p) => n + Object.keys(p).length, 0);
-  return `site memory ${Object.keys(memory).length} programs/${sites} sites; plays on remembered sites ${groups.remembered.length} (mean reward ${avg(groups.remembered)}), on new sites ${groups.fresh.length} (${avg(groups.fresh)}), invalid ${groups.invalid}, no play ${groups.none}`;
+  return (
+    `site memory ${Object.keys(memory).length} programs/${sites} sites, ${programsWithPreferred} of the round's programs with a preferred site; ` +
+    `plays (mean reward) on preferred sites ${groups.preferred.length} (${avg(groups.preferred)}), on avoided sites ${groups.avoided.length} (${avg(groups.avoided)}), ` +
+    `on new sites ${groups.fresh.length} (${avg(groups.fresh)}); invalid ${groups.invalid}, no play ${groups.none}`
+  );
 }
 
 interface RoundResult {

@@ -42,9 +42,9 @@ export const defaultLearningOptions: LearningOptions = {
   invalidReward: -0.3,
   minWeight: 0.05,
   maxWeight: 20,
-  siteEta: 8,
+  siteEta: 24,
   minSiteWeight: 0.02,
-  maxSiteWeight: 50,
+  maxSiteWeight: 1000,
 };
 
 export interface OperatorStats {

@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import type { Mutant } from '../../actors/policies/mutation/enumerate';
-import { mutantOrder } from '../../actors/policies/mutation/generate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enumerateMutants, type Mutant } from '../../actors/policies/mutation/enumerate';
+import { generateMutant, mutantOrder } from '../../actors/policies/mutation/generate';
 import { programKey, siteKey } from '../../actors/policies/mutation/site';
 import { resolveMutationPolicyState } from '../../actors/policies/mutation/state';
 import { createRng } from '../../game/random';
+import type { Task } from '../../game/types';
+import { createSandbox, type Sandbox } from '../../sandbox/index';
 
 const source = 'def f(xs, k):\n    total = 0\n    for x in xs:\n        if x < k:\n            total += x\n    return total * 2\n';
 const task = { source, entryPoint: 'f' };
@@ -57,5 +59,40 @@ describe('mutant order with a site memory', () => {
     const order = mutantOrder(mutants, task, onlyReturns, createRng(3));
     expect(order.every((m) => m.line === 6)).toBe(true);
     expect(order).not.toContain(hard);
+  });
+});
+
+describe('mutation generator with a site memory', () => {
+  const clamp: Task = {
+    id: 'clamp',
+    description: 'Sum of the values clamped to [lo, hi].',
+    source: 'def clamp_sum(xs, lo, hi):\n    total = 0\n    for x in xs:\n        if x < lo:\n            total += lo\n        elif x > hi:\n            total += hi\n        else:\n            total += x\n    return total\n',
+    entryPoint: 'clamp_sum',
+    exampleInputs: ['{"xs": [1, 5, 12, -3], "lo": 0, "hi": 10}'],
+    origin: 'test',
+  };
+  const budget = { candidates: 1, maxCandidates: 3, rarityInputs: 16, witnessExecutions: 40 };
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await createSandbox({ workers: 2 });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  it('plays the site it remembers as hard on this program, whatever it would have drawn first', async () => {
+    const { mutants } = await enumerateMutants(clamp.source, clamp.entryPoint);
+    const wanted = mutants.find((m) => m.operator === 'comparison' && m.description === "'<' -> '>'");
+    expect(wanted).toBeDefined();
+    const memory = { [programKey(clamp.source, clamp.entryPoint)]: { [siteKey(wanted as Mutant)]: 1000 } };
+    const without: string[] = [];
+    for (const seed of [1, 2, 3]) {
+      const before = await generateMutant(clamp, { targetDifficulty: 10, seed, state: resolveMutationPolicyState(budget), sandbox });
+      const after = await generateMutant(clamp, { targetDifficulty: 10, seed, state: resolveMutationPolicyState({ ...budget, siteWeights: memory }), sandbox });
+      without.push(before.play?.variant ?? '');
+      expect(after.play?.variant).toBe((wanted as Mutant).source);
+    }
+    // Without the memory these seeds play other mutants.
+    expect(without.filter((v) => v !== (wanted as Mutant).source).length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -3,7 +3,7 @@ import { boundSiteWeights, programKey, siteKey } from '../../actors/policies/mut
 import { mutationPolicyStateSchema, resolveMutationPolicyState } from '../../actors/policies/mutation/state';
 import { playReply } from '../../actors/policies/mutation/policy';
 import { renderGeneratorReply, parseGeneratorReply } from '../../game/reply';
-import { updateMutationState } from '../../training/learn';
+import { defaultLearningOptions, updateMutationState } from '../../training/learn';
 import { learnOfflinePlayers } from '../../training/offline';
 import { mutationFactOf } from '../../training/play-facts';
 import { record } from './records';
@@ -46,7 +46,8 @@ describe('generator site memory', () => {
       record({ taskId: 'b', source: sourceB, operator: 'comparison', site: flipped, difficulty: 0, kills: ['havoc', 'havoc'], killAfter: 1 }),
       record({ taskId: 'c', source: sourceA, operator: 'arithmetic', site: plusOne, outcome: 'invalid' }),
     ];
-    const update = updateMutationState({}, records);
+    const options = { ...defaultLearningOptions, siteEta: 4 };
+    const update = updateMutationState({}, records, options);
     const a = update.siteWeights[programKey(sourceA, 'f')] ?? {};
     const b = update.siteWeights[programKey(sourceB, 'f')] ?? {};
     const hard = a[siteKey({ operator: 'comparison', ...boundary })] ?? 1;
@@ -58,10 +59,16 @@ describe('generator site memory', () => {
     // Sites are per program: the easy site is not remembered for program A.
     expect(a[siteKey({ operator: 'comparison', ...flipped })]).toBeUndefined();
     // A second hard round moves it further; the policy reads the memory back.
-    const again = updateMutationState(update.state, [records[0]!, records[1]!]);
+    const again = updateMutationState(update.state, [records[0]!, records[1]!], options);
     expect(again.siteWeights[programKey(sourceA, 'f')]?.[siteKey({ operator: 'comparison', ...boundary })]).toBeGreaterThan(hard);
     expect(resolveMutationPolicyState(again.state).siteWeights).toEqual(again.siteWeights);
     expect(update.siteStats[0]).toMatchObject({ program: programKey(sourceA, 'f'), plays: 1, valid: 1 });
+    // With the default (large) step the weights stay within their bounds.
+    const strong = updateMutationState({}, records);
+    for (const w of Object.values(strong.siteWeights).flatMap((p) => Object.values(p))) {
+      expect(w).toBeLessThanOrEqual(defaultLearningOptions.maxSiteWeight);
+      expect(w).toBeGreaterThanOrEqual(defaultLearningOptions.minSiteWeight);
+    }
   });
 
   it('keeps the memory bounded: at most N sites per program (those furthest from 1) and M programs', () => {
