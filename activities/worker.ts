@@ -12,6 +12,7 @@ import { createStoreCache } from '../store/store-cache';
 import { TASK_QUEUE } from '../workflows/definitions';
 import { createActivities } from './index';
 import { createNatsPlayers } from './nats-players';
+import { nativeConnectionOptions } from '../lib/temporal-connection';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -73,7 +74,7 @@ export async function createSinqWorker(options: SinqWorkerOptions): Promise<Sinq
       },
       log,
     });
-    const connection = await NativeConnection.connect({ address: options.temporalAddress });
+    const connection = await NativeConnection.connect(nativeConnectionOptions(options.temporalAddress));
     cleanups.push(() => connection.close());
     const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
     const worker = await Worker.create({
