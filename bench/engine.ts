@@ -1,6 +1,8 @@
 // Engine benchmark: workflows of 3 activities and a zero-length timer with the journal on, and the
 // start-to-result latency of a one-activity workflow. The same workload against an engine without a
-// journal is the in-run baseline. Prints one JSON line last.
+// journal is the in-run baseline. Workflows are started eagerly by a client sharing the worker's
+// connection; the same workload started by a separate grpc-js client (first task through a poll) is
+// reported beside it. Prints one JSON line last.
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,6 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import protoRoot from '@temporalio/proto';
 import { startEngine } from '../deploy/engine';
+import { nativeConnectionOptions } from '../lib/temporal-connection';
 import { msDuration } from '../engine/proto';
 import * as activities from '../test/engine/activities';
 
@@ -19,19 +22,25 @@ const quiet = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {},
 const WORKFLOWS = Number(process.env.BENCH_ENGINE_WORKFLOWS ?? 400);
 const CONCURRENCY = Number(process.env.BENCH_ENGINE_CONCURRENCY ?? 100);
 const LATENCY_RUNS = Number(process.env.BENCH_ENGINE_LATENCY_RUNS ?? 200);
+/** Workflows run before each measured phase (JIT, caches, connections), so phases compare warm. */
+const WARMUP = Number(process.env.BENCH_ENGINE_WARMUP ?? 100);
 /** Extra `Worker.create` options as JSON, to compare worker configurations by CPU per workflow. */
 const EXTRA_WORKER_OPTIONS = JSON.parse(process.env.BENCH_ENGINE_WORKER_OPTIONS ?? '{}') as Partial<WorkerOptions>;
 
-interface Measurement {
+interface Throughput {
   workflows_per_s: number;
-  activities_per_s: number;
-  p50_ms: number;
-  p99_ms: number;
-  /** CPU of the throughput phase per workflow: the engine process, and this process (SDK worker + client). */
+  /** CPU of the phase per workflow: the engine process, and this process (SDK worker + client). */
   engine_cpu_ms_per_workflow: number;
   worker_client_cpu_ms_per_workflow: number;
 }
 
+interface Measurement extends Throughput {
+  activities_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  /** The same workload started by a plain gRPC client, each first workflow task matched through a poll. */
+  polled_start: Throughput;
+}
 /** CPU seconds (user + system) from a /proc stat line. */
 function statCpuSeconds(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
@@ -59,7 +68,7 @@ function threadCpuSeconds(): Map<string, number> {
   try {
     for (const tid of readdirSync('/proc/self/task')) {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) + (process.env.BENCH_ENGINE_BY_TID ? `#${tid}` : '');
       byName.set(name, (byName.get(name) ?? 0) + statCpuSeconds(stat));
     }
   } catch {
@@ -86,11 +95,19 @@ const engineLog = (label: string) => (line: string): void => {
   if (line.includes('"rpc_counts"')) process.stderr.write(`${label}: ${line}\n`);
 };
 
-async function measure(dataDir: string | null, bundle: WorkflowBundleWithSourceMap, label: string): Promise<Measurement> {
+/**
+ * How workflows are started. `eager`: the client shares the worker's native connection and asks for eager
+ * start, so the first workflow task comes back in the start response (what a starter co-located with its
+ * worker does). `polled`: a separate grpc-js client; the first task is matched through a worker poll.
+ */
+type StartMode = 'eager' | 'polled';
+
+async function measure(dataDir: string | null, bundle: WorkflowBundleWithSourceMap, label: string, polledToo: boolean): Promise<Measurement> {
   const engine = await startEngine({ dataDir, onLog: engineLog(label) });
   const connection = await Connection.connect({ address: engine.address });
-  const native = await NativeConnection.connect({ address: engine.address });
-  const client = new Client({ connection });
+  // The product's own worker settings for a loopback engine (no gzip on a local connection).
+  const native = await NativeConnection.connect(nativeConnectionOptions(engine.address));
+  const clients: Record<StartMode, Client> = { eager: new Client({ connection: native }), polled: new Client({ connection }) };
   const taskQueue = `bench-${label}`;
   const worker = await Worker.create({
     connection: native,
@@ -102,41 +119,53 @@ async function measure(dataDir: string | null, bundle: WorkflowBundleWithSourceM
     maxConcurrentActivityTaskExecutions: 200,
     ...EXTRA_WORKER_OPTIONS,
   });
+  const startOptions = (mode: StartMode, workflowId: string, arg: string) => ({
+    taskQueue,
+    workflowId,
+    args: [arg],
+    ...(mode === 'eager' ? { requestEagerStart: true } : {}),
+  });
+  const throughput = async (mode: StartMode): Promise<Throughput> => {
+    const client = clients[mode];
+    await Promise.all(Array.from({ length: WARMUP }, (_, i) => client.workflow.execute('threeActivities', startOptions(mode, `${label}-${mode}-warm-${i}`, 'w'))));
+    let next = 0;
+    const engineCpu0 = engineCpuSeconds(engine.pid);
+    const ownCpu0 = ownCpuSeconds();
+    const threads0 = threadCpuSeconds();
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < WORKFLOWS) {
+          const i = next++;
+          await client.workflow.execute('threeActivities', startOptions(mode, `${label}-${mode}-tp-${i}`, `n${i}`));
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    process.stderr.write(`${label} (${mode} start): cpu ms per workflow by thread ${JSON.stringify(threadCpuDelta(threads0, threadCpuSeconds(), WORKFLOWS))}\n`);
+    return {
+      workflows_per_s: WORKFLOWS / seconds,
+      engine_cpu_ms_per_workflow: ((engineCpuSeconds(engine.pid) - engineCpu0) * 1000) / WORKFLOWS,
+      worker_client_cpu_ms_per_workflow: ((ownCpuSeconds() - ownCpu0) * 1000) / WORKFLOWS,
+    };
+  };
   try {
     return await worker.runUntil(async () => {
-      // Warm-up: caches, JIT, connections.
-      await Promise.all(Array.from({ length: 20 }, (_, i) => client.workflow.execute('threeActivities', { taskQueue, workflowId: `${label}-warm-${i}`, args: ['w'] })));
-      let next = 0;
-      const engineCpu0 = engineCpuSeconds(engine.pid);
-      const ownCpu0 = ownCpuSeconds();
-      const threads0 = threadCpuSeconds();
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < WORKFLOWS) {
-            const i = next++;
-            await client.workflow.execute('threeActivities', { taskQueue, workflowId: `${label}-tp-${i}`, args: [`n${i}`] });
-          }
-        }),
-      );
-      const seconds = (performance.now() - started) / 1000;
-      const engineCpuMs = ((engineCpuSeconds(engine.pid) - engineCpu0) * 1000) / WORKFLOWS;
-      const ownCpuMs = ((ownCpuSeconds() - ownCpu0) * 1000) / WORKFLOWS;
-      process.stderr.write(`${label}: cpu ms per workflow by thread ${JSON.stringify(threadCpuDelta(threads0, threadCpuSeconds(), WORKFLOWS))}\n`);
+      const polled = polledToo ? await throughput('polled') : { workflows_per_s: NaN, engine_cpu_ms_per_workflow: NaN, worker_client_cpu_ms_per_workflow: NaN };
+      const eager = await throughput('eager');
       const latencies: number[] = [];
       for (let i = 0; i < LATENCY_RUNS; i++) {
         const t0 = performance.now();
-        await client.workflow.execute('oneActivity', { taskQueue, workflowId: `${label}-lat-${i}`, args: ['l'] });
+        await clients.eager.workflow.execute('oneActivity', startOptions('eager', `${label}-lat-${i}`, 'l'));
         latencies.push(performance.now() - t0);
       }
       latencies.sort((a, b) => a - b);
       return {
-        workflows_per_s: WORKFLOWS / seconds,
-        activities_per_s: (WORKFLOWS * 3) / seconds,
+        ...eager,
+        activities_per_s: eager.workflows_per_s * 3,
         p50_ms: percentile(latencies, 50),
         p99_ms: percentile(latencies, 99),
-        engine_cpu_ms_per_workflow: engineCpuMs,
-        worker_client_cpu_ms_per_workflow: ownCpuMs,
+        polled_start: polled,
       };
     });
   } finally {
@@ -208,9 +237,9 @@ async function main(): Promise<void> {
   const bundle = await bundleWorkflowCode({ workflowsPath: path.join(here, '../test/engine/workflows/conformance.ts'), logger: quiet as never });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sinq-bench-engine-'));
   try {
-    const baseline = await measure(null, bundle, 'memory');
+    const baseline = await measure(null, bundle, 'memory', false);
     process.stderr.write(`baseline (no journal): ${JSON.stringify(baseline)}\n`);
-    const journaled = await measure(dataDir, bundle, 'journal');
+    const journaled = await measure(dataDir, bundle, 'journal', true);
     const rawDir = await mkdtemp(path.join(tmpdir(), 'sinq-bench-engine-raw-'));
     const engineOnly = await measureEngineOnly(rawDir).finally(() => rm(rawDir, { recursive: true, force: true }));
     process.stderr.write(`engine only (raw RPCs, journal on): ${JSON.stringify(engineOnly)}\n`);
@@ -218,6 +247,7 @@ async function main(): Promise<void> {
       bench: 'engine',
       workflows: WORKFLOWS,
       concurrency: CONCURRENCY,
+      start: 'eager (client on the worker connection)',
       workflows_per_s: round(journaled.workflows_per_s),
       activities_per_s: round(journaled.activities_per_s),
       p50_ms: round(journaled.p50_ms),
@@ -230,6 +260,9 @@ async function main(): Promise<void> {
       worker_client_cpu_ms_per_workflow: round(journaled.worker_client_cpu_ms_per_workflow),
       baseline_engine_cpu_ms_per_workflow: round(baseline.engine_cpu_ms_per_workflow),
       baseline_worker_client_cpu_ms_per_workflow: round(baseline.worker_client_cpu_ms_per_workflow),
+      polled_start_workflows_per_s: round(journaled.polled_start.workflows_per_s),
+      polled_start_engine_cpu_ms_per_workflow: round(journaled.polled_start.engine_cpu_ms_per_workflow),
+      polled_start_worker_client_cpu_ms_per_workflow: round(journaled.polled_start.worker_client_cpu_ms_per_workflow),
       engine_only_workflows_per_s: round(engineOnly.workflows_per_s),
       engine_only_cpu_ms_per_workflow: round(engineOnly.engine_cpu_ms_per_workflow),
       load_average_1m: round(loadavg()[0]!),
