@@ -39,6 +39,11 @@ export interface EngineServer {
 
 type Handler = (req: never, ctx: CallContext) => Promise<object>;
 
+/** protobufjs already writes into a Buffer under Node; wrap other arrays without copying. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function toServiceError(err: unknown): grpc.ServiceError {
   if (err instanceof EngineError) {
     const metadata = new grpc.Metadata();
@@ -69,9 +74,9 @@ function serviceDefinition(
       path: m.path,
       requestStream: false,
       responseStream: false,
-      requestSerialize: (v: object) => Buffer.from(m.requestType.encode(v).finish()),
+      requestSerialize: (v: object) => asBuffer(m.requestType.encode(v).finish()),
       requestDeserialize: (b: Buffer) => m.requestType.decode(b),
-      responseSerialize: (v: object) => Buffer.from(m.responseType.encode(v).finish()),
+      responseSerialize: (v: object) => asBuffer(m.responseType.encode(v).finish()),
       responseDeserialize: (b: Buffer) => m.responseType.decode(b),
     };
     const handler = handlers[m.name];
