@@ -1,6 +1,7 @@
-// Eager activity dispatch through raw WorkflowService calls: an activity the worker asks to run itself
-// on the workflow's own task queue comes back in the RespondWorkflowTaskCompleted response, started;
-// any other activity goes through matching as before.
+// Eager dispatch through raw WorkflowService calls. An activity the worker asks to run itself on the
+// workflow's own task queue comes back in the RespondWorkflowTaskCompleted response, started; any other
+// activity goes through matching as before. A start that asks for eager execution gets the run's first
+// workflow task in its response.
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,22 +11,23 @@ import { startEngineServer, type EngineServer } from '../../engine/server';
 const { CommandType, EventType } = temporal.api.enums.v1;
 type Service = Connection['workflowService'];
 
+// One engine for the file; an empty poll answers after half a second.
+let server: EngineServer;
+let connection: Connection;
+let service: Service;
+
+beforeAll(async () => {
+  server = await startEngineServer({ pollTimeoutMs: 500 });
+  connection = await Connection.connect({ address: server.address });
+  service = connection.workflowService;
+});
+
+afterAll(async () => {
+  await connection.close();
+  await server.close();
+});
+
 describe('eager activity dispatch', () => {
-  let server: EngineServer;
-  let connection: Connection;
-  let service: Service;
-
-  beforeAll(async () => {
-    server = await startEngineServer({ pollTimeoutMs: 1000 });
-    connection = await Connection.connect({ address: server.address });
-    service = connection.workflowService;
-  });
-
-  afterAll(async () => {
-    await connection.close();
-    await server.close();
-  });
-
   const schedule = (activityId: string, eager: boolean, taskQueue: string) => ({
     commandType: CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
     scheduleActivityTaskCommandAttributes: {
@@ -95,21 +97,6 @@ describe('eager activity dispatch', () => {
 });
 
 describe('eager workflow start', () => {
-  let server: EngineServer;
-  let connection: Connection;
-  let service: Service;
-
-  beforeAll(async () => {
-    server = await startEngineServer({ pollTimeoutMs: 500 });
-    connection = await Connection.connect({ address: server.address });
-    service = connection.workflowService;
-  });
-
-  afterAll(async () => {
-    await connection.close();
-    await server.close();
-  });
-
   const start = (workflowId: string, taskQueue: string, extra: object = {}) =>
     service.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'raw' }, taskQueue: { name: taskQueue }, requestId: `req-${workflowId}`, identity: 'starter', requestEagerExecution: true, ...extra });
 
