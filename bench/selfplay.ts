@@ -35,7 +35,7 @@ import { mutationFactOf } from '../training/play-facts';
 
 const rounds = Number(process.env.BENCH_SELFPLAY_ROUNDS ?? 5);
 const seeds = Array.from({ length: Number(process.env.BENCH_SELFPLAY_SEEDS ?? 3) }, (_, i) => 1000 + i);
-const trainingTaskCount = Number(process.env.BENCH_SELFPLAY_TASKS ?? 16);
+const trainingTaskCount = Number(process.env.BENCH_SELFPLAY_TASKS ?? 24);
 const heldOutPairs = Number(process.env.BENCH_SELFPLAY_HELDOUT ?? 12);
 const { values: flags } = parseArgs({ options: { 'no-learning': { type: 'boolean', default: false } } });
 const learning = !flags['no-learning'];
@@ -119,9 +119,9 @@ async function killRate(pairs: HeldOutPair[], evaluator: PlayerSpec, sandbox: Sa
  * same budget as in the campaign, more attempts (a finer grade), attack seeds fixed per task so that
  * rounds differ only in the plays.
  */
-async function referenceDifficulty(records: EpisodeRecord[], sandbox: Sandbox, seed: number): Promise<number> {
+async function referenceDifficulty(records: EpisodeRecord[], sandbox: Sandbox, seed: number): Promise<Map<string, number>> {
   const state = resolveFuzzPolicyState(evaluatorBudget);
-  const scores: number[] = [];
+  const scores = new Map<string, number>();
   for (const record of records) {
     const parsed = record.proposal?.reply.parsed;
     if (record.outcome !== 'valid' || !parsed?.ok) continue;
@@ -132,18 +132,39 @@ async function referenceDifficulty(records: EpisodeRecord[], sandbox: Sandbox, s
       sandbox,
     });
     const missed = attack.attempts.filter((a) => !a.result.found).length;
-    scores.push((10 * missed) / Math.max(1, attack.attempts.length));
+    scores.set(record.episodeId, (10 * missed) / Math.max(1, attack.attempts.length));
   }
-  return scores.length === 0 ? 0 : scores.reduce((a, b) => a + b, 0) / scores.length;
+  return scores;
+}
+
+const meanOf = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+
+/** Pearson correlation of two equally long series (0 when either is constant). */
+function correlation(xs: readonly number[], ys: readonly number[]): number {
+  const mx = meanOf(xs);
+  const my = meanOf(ys);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  xs.forEach((x, i) => {
+    const y = ys[i] ?? my;
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+    syy += (y - my) ** 2;
+  });
+  return sxx === 0 || syy === 0 ? 0 : sxy / Math.sqrt(sxx * syy);
 }
 
 /**
  * Diagnostics for stderr: how many of the round's plays were on sites the generator remembered as
  * hard (weight > 1) or easy (< 1), or on new sites, and the mean reward the campaign gave each group.
  */
-function describeSiteMemory(records: EpisodeRecord[], generator: PlayerSpec): string {
+function describeSiteMemory(records: EpisodeRecord[], generator: PlayerSpec, reference: Map<string, number>): string {
   const memory = resolveMutationPolicyState(generator.policyState).siteWeights;
   const groups = { preferred: [] as number[], avoided: [] as number[], fresh: [] as number[], none: 0, invalid: 0 };
+  // Does the campaign's reward (against the co-learning evaluator) rank plays as the initial evaluator does?
+  const rewards: number[] = [];
+  const references: number[] = [];
   let programsWithPreferred = 0;
   for (const record of records) {
     const sites = memory[programKey(record.task.source, record.task.entryPoint)] ?? {};
@@ -155,6 +176,11 @@ function describeSiteMemory(records: EpisodeRecord[], generator: PlayerSpec): st
     }
     if (record.outcome !== 'valid') groups.invalid++;
     const reward = record.outcome === 'valid' ? validPlayReward(record) : defaultLearningOptions.invalidReward;
+    const referenceScore = reference.get(record.episodeId);
+    if (referenceScore !== undefined) {
+      rewards.push(reward);
+      references.push(referenceScore);
+    }
     const weight = sites[fact.site];
     (weight === undefined ? groups.fresh : weight > 1 ? groups.preferred : groups.avoided).push(reward);
   }
@@ -163,7 +189,8 @@ function describeSiteMemory(records: EpisodeRecord[], generator: PlayerSpec): st
   return (
     `site memory ${Object.keys(memory).length} programs/${sites} sites, ${programsWithPreferred} of the round's programs with a preferred site; ` +
     `plays (mean reward) on preferred sites ${groups.preferred.length} (${avg(groups.preferred)}), on avoided sites ${groups.avoided.length} (${avg(groups.avoided)}), ` +
-    `on new sites ${groups.fresh.length} (${avg(groups.fresh)}); invalid ${groups.invalid}, no play ${groups.none}`
+    `on new sites ${groups.fresh.length} (${avg(groups.fresh)}); invalid ${groups.invalid}, no play ${groups.none}; ` +
+    `correlation of reward with difficulty vs the initial evaluator ${correlation(rewards, references).toFixed(2)}`
   );
 }
 
@@ -241,7 +268,8 @@ async function main(): Promise<void> {
         const valid = records.filter((r) => r.outcome === 'valid');
         const inCampaignDifficulty =
           valid.length === 0 ? 0 : valid.reduce((s, r) => s + (r.difficulty ?? 0), 0) / valid.length;
-        const meanDifficulty = await referenceDifficulty(records, sandbox, seed);
+        const reference = await referenceDifficulty(records, sandbox, seed);
+        const meanDifficulty = meanOf([...reference.values()]);
         const heldOutKillRate = await killRate(pairs, evaluator, sandbox, seed);
         results.push({
           round,
@@ -254,7 +282,7 @@ async function main(): Promise<void> {
         process.stderr.write(
           `seed ${seed} round ${round}: ${valid.length}/${records.length} valid, difficulty vs initial evaluator ${meanDifficulty.toFixed(2)} (in campaign ${inCampaignDifficulty.toFixed(2)}), held-out kill rate ${heldOutKillRate.toFixed(3)} (${Math.round((Date.now() - started) / 1000)} s)\n`,
         );
-        process.stderr.write(`  ${describeSiteMemory(records, generator)}\n`);
+        process.stderr.write(`  ${describeSiteMemory(records, generator, reference)}\n`);
         // The campaign's own training step: reads the round's records from the store, learns, records the new versions.
         const trained = await activities.trainRound({ campaignId, round, generator, evaluator });
         // The control run discards what was learned: same code, same budgets, initial states throughout.

@@ -31,6 +31,12 @@ export interface LearningOptions {
    * so its step is larger than the operators' (whose evidence is pooled over programs).
    */
   siteEta: number;
+  /**
+   * Optimism for untried sites, in reward units: a played site is preferred to an untried one (weight
+   * above 1) only when it beat the round's mean reward by this margin, since an untried site may be
+   * better still. Without it, a site a little above average would be replayed for good.
+   */
+  siteExploration: number;
   /** Site weights stay within [minSiteWeight, maxSiteWeight]; unknown sites weigh 1 (not renormalized). */
   minSiteWeight: number;
   maxSiteWeight: number;
@@ -43,6 +49,7 @@ export const defaultLearningOptions: LearningOptions = {
   minWeight: 0.05,
   maxWeight: 20,
   siteEta: 24,
+  siteExploration: 0.15,
   minSiteWeight: 0.02,
   maxSiteWeight: 1000,
 };
@@ -156,8 +163,9 @@ function addReward<K>(sums: Map<K, RewardSums>, key: K, valid: boolean, reward: 
 }
 
 /**
- * The site memory's step: each site played this round is multiplied by exp(siteEta · c · (r̄_site − r̄))
- * (the same rule as the operators, against the same round baseline r̄) and clamped; it is not
+ * The site memory's step: each site played this round is multiplied by exp(siteEta · c · (r̄_site − r̄ − δ))
+ * (the same rule as the operators, against the same round baseline r̄, less the optimism δ that an
+ * untried site is owed) and clamped; it is not
  * renormalized, because an unknown site weighs 1. Then the memory is bounded (`boundSiteWeights`).
  */
 function creditSites(
@@ -173,7 +181,7 @@ function creditSites(
     for (const [site, entry] of sites) {
       const mean = entry.reward / entry.plays;
       const confidence = entry.plays / (entry.plays + 1);
-      const updated = (weights[site] ?? 1) * Math.exp(options.siteEta * confidence * (mean - baseline));
+      const updated = (weights[site] ?? 1) * Math.exp(options.siteEta * confidence * (mean - baseline - options.siteExploration));
       const weight = Math.round(Math.min(options.maxSiteWeight, Math.max(options.minSiteWeight, updated)) * 1e6) / 1e6;
       weights[site] = weight;
       stats.push({ program, site, plays: entry.plays, valid: entry.valid, meanReward: mean, weight });

@@ -101,9 +101,11 @@ describe('generator site memory', () => {
     expect(Object.keys(update.siteWeights)).toEqual([programKey(sourceA, 'f')]);
   });
 
-  it('learns nothing about a site from a round with a single play (no baseline to beat)', () => {
-    const update = updateMutationState({}, [record({ taskId: 'a', source: sourceA, site: boundary, difficulty: 10, kills: [null] })]);
-    expect(update.siteWeights).toEqual({});
+  it('ranks a site that did no better than the round’s average below an untried one (optimism), and learns nothing without it', () => {
+    const single = [record({ taskId: 'a', source: sourceA, site: boundary, difficulty: 10, kills: [null] })];
+    const update = updateMutationState({}, single);
+    expect(update.siteWeights[programKey(sourceA, 'f')]?.[siteKey({ operator: 'arithmetic', ...boundary })]).toBeLessThan(1);
+    expect(updateMutationState({}, single, { ...defaultLearningOptions, siteExploration: 0 }).siteWeights).toEqual({});
   });
 
   it('records the size of the memory and the sites played with the learned state', () => {
