@@ -5,9 +5,10 @@
 // budget), and the evaluator's kill rate on a fixed set of variant pairs made from held-out tasks
 // (never trained on). The in-campaign difficulty (against the co-learning evaluator) is reported too.
 // `--no-learning` plays the same campaign with the training step's new states discarded (a control:
-// it must show no trend). Prints one JSON line last. Env: BENCH_SELFPLAY_ROUNDS (5),
-// BENCH_SELFPLAY_SEEDS (3), BENCH_SELFPLAY_TASKS (training tasks, all played each round, 12),
-// BENCH_SELFPLAY_HELDOUT (held-out pairs, 12).
+// it must show no trend). Prints one JSON line last; stderr shows per round how the generator's plays
+// split over the sites it remembers. Env: BENCH_SELFPLAY_ROUNDS (5), BENCH_SELFPLAY_SEEDS (3),
+// BENCH_SELFPLAY_TASKS (training tasks, all played each round, 24), BENCH_SELFPLAY_HELDOUT (held-out
+// pairs, 24), BENCH_SELFPLAY_HELDOUT_ATTEMPTS (6), BENCH_SELFPLAY_REFERENCE_ATTEMPTS (6).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,12 +37,14 @@ import { mutationFactOf } from '../training/play-facts';
 const rounds = Number(process.env.BENCH_SELFPLAY_ROUNDS ?? 5);
 const seeds = Array.from({ length: Number(process.env.BENCH_SELFPLAY_SEEDS ?? 3) }, (_, i) => 1000 + i);
 const trainingTaskCount = Number(process.env.BENCH_SELFPLAY_TASKS ?? 24);
-const heldOutPairs = Number(process.env.BENCH_SELFPLAY_HELDOUT ?? 12);
+const heldOutPairs = Number(process.env.BENCH_SELFPLAY_HELDOUT ?? 24);
 const { values: flags } = parseArgs({ options: { 'no-learning': { type: 'boolean', default: false } } });
 const learning = !flags['no-learning'];
 const attempts = 4;
+/** Attempts of the evaluator per held-out pair when measuring its kill rate (finer than the campaign's 4). */
+const heldOutAttempts = Number(process.env.BENCH_SELFPLAY_HELDOUT_ATTEMPTS ?? 6);
 /** Attempts of the initial evaluator per valid play when measuring the generator (finer than the campaign's 4). */
-const referenceAttempts = Number(process.env.BENCH_SELFPLAY_REFERENCE_ATTEMPTS ?? 8);
+const referenceAttempts = Number(process.env.BENCH_SELFPLAY_REFERENCE_ATTEMPTS ?? 6);
 const targetDifficulty = 10;
 const concurrency = 2;
 
@@ -103,7 +106,7 @@ async function killRate(pairs: HeldOutPair[], evaluator: PlayerSpec, sandbox: Sa
   let total = 0;
   for (const [i, pair] of pairs.entries()) {
     const attack = await fuzzAttack(pair.task, pair.variant, {
-      attempts,
+      attempts: heldOutAttempts,
       seed: deriveSeed(seed, 'held-out-attack', i),
       state,
       sandbox,
@@ -319,6 +322,7 @@ async function main(): Promise<void> {
       episodesPerRound: trainTasks.length,
       referenceAttempts,
       heldOutPairs: pairs.length,
+      heldOutAttempts,
       perRound: Array.from({ length: rounds }, (_, r) => ({
         round: r,
         meanDifficulty: round3(mean(at(r, (x) => x.meanDifficulty))),

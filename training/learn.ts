@@ -48,7 +48,7 @@ export const defaultLearningOptions: LearningOptions = {
   invalidReward: -0.3,
   minWeight: 0.05,
   maxWeight: 20,
-  siteEta: 24,
+  siteEta: 48,
   siteExploration: 0.15,
   minSiteWeight: 0.02,
   maxSiteWeight: 1000,
@@ -164,8 +164,9 @@ function addReward<K>(sums: Map<K, RewardSums>, key: K, valid: boolean, reward: 
 
 /**
  * The site memory's step: each site played this round is multiplied by exp(siteEta · c · (r̄_site − r̄ − δ))
- * (the same rule as the operators, against the same round baseline r̄, less the optimism δ that an
- * untried site is owed) and clamped; it is not
+ * (the same rule as the operators) and clamped. Its baseline r̄ is what the alternative is worth: the
+ * mean reward of this round's plays on sites the memory did not know (all plays when there were none),
+ * plus the optimism δ that an untried site is owed. It is not
  * renormalized, because an unknown site weighs 1. Then the memory is bounded (`boundSiteWeights`).
  */
 function creditSites(
@@ -206,6 +207,9 @@ export function updateMutationState(
   const bySite = new Map<string, Map<string, RewardSums>>();
   let plays = 0;
   let rewardSum = 0;
+  // Plays on sites the memory did not know: what trying an untried site is worth this round.
+  let freshPlays = 0;
+  let freshRewardSum = 0;
   for (const record of records) {
     if (record.outcome === 'failed') continue;
     const fact = mutationFactOf(record);
@@ -218,6 +222,10 @@ export function updateMutationState(
     if (fact.location) addReward(byLocation, fact.location, valid, reward);
     if (fact.site) {
       const program = programKey(record.task.source, record.task.entryPoint);
+      if (current.siteWeights[program]?.[fact.site] === undefined) {
+        freshPlays += 1;
+        freshRewardSum += reward;
+      }
       const sites = bySite.get(program) ?? new Map<string, RewardSums>();
       addReward(sites, fact.site, valid, reward);
       bySite.set(program, sites);
@@ -225,7 +233,8 @@ export function updateMutationState(
   }
   const operators = creditRewards(current.operatorWeights, mutationOperators, byOperator, options);
   const locations = creditRewards(current.locationWeights, locationKinds, byLocation, options);
-  const sites = creditSites(current.siteWeights, bySite, plays === 0 ? 0 : rewardSum / plays, options);
+  const baseline = freshPlays > 0 ? freshRewardSum / freshPlays : plays === 0 ? 0 : rewardSum / plays;
+  const sites = creditSites(current.siteWeights, bySite, baseline, options);
   return {
     state: {
       ...asObject(previous),

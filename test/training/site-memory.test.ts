@@ -71,6 +71,22 @@ describe('generator site memory', () => {
     }
   });
 
+  it('judges a site against plays on untried sites, so replaying known-hard sites does not raise the bar', () => {
+    const known = siteKey({ operator: 'comparison', ...boundary });
+    const previous = { siteWeights: { [programKey(sourceA, 'f')]: { [known]: 500 } } };
+    const records = [
+      record({ taskId: 'a', source: sourceA, operator: 'comparison', site: boundary, difficulty: 10, kills: [null, null] }),
+      record({ taskId: 'b', source: sourceB, operator: 'comparison', site: flipped, difficulty: 5, kills: [null, 'havoc'], killAfter: 1 }),
+      record({ taskId: 'c', source: sourceB, operator: 'arithmetic', site: plusOne, difficulty: 0, kills: ['havoc', 'havoc'], killAfter: 1 }),
+    ];
+    const update = updateMutationState(previous, records);
+    const b = update.siteWeights[programKey(sourceB, 'f')] ?? {};
+    // 0.5 beats the untried plays' mean (0.25) by more than the optimism margin: preferred from now on.
+    expect(b[siteKey({ operator: 'comparison', ...flipped })]).toBeGreaterThan(1);
+    expect(b[siteKey({ operator: 'arithmetic', ...plusOne })]).toBeLessThan(1);
+    expect(update.siteWeights[programKey(sourceA, 'f')]?.[known]).toBeGreaterThan(500);
+  });
+
   it('keeps the memory bounded: at most N sites per program (those furthest from 1) and M programs', () => {
     const sites = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`s${i}`, i === 0 ? 1 : 1 + i / 10]));
     const bounded = boundSiteWeights({ p1: { ...sites, low: 0.01 }, p2: { x: 1.05 }, p3: { y: 3 } }, 4, 2);
