@@ -8,7 +8,7 @@
 // it must show no trend). Prints one JSON line last; stderr shows per round how the generator's plays
 // split over the sites it remembers. Env: BENCH_SELFPLAY_ROUNDS (5), BENCH_SELFPLAY_SEEDS (3),
 // BENCH_SELFPLAY_TASKS (training tasks, all played each round, 24), BENCH_SELFPLAY_HELDOUT (held-out
-// pairs, 24), BENCH_SELFPLAY_HELDOUT_ATTEMPTS (6), BENCH_SELFPLAY_REFERENCE_ATTEMPTS (6).
+// pairs, 24), BENCH_SELFPLAY_HELDOUT_ATTEMPTS (12), BENCH_SELFPLAY_REFERENCE_ATTEMPTS (6).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,7 +42,7 @@ const { values: flags } = parseArgs({ options: { 'no-learning': { type: 'boolean
 const learning = !flags['no-learning'];
 const attempts = 4;
 /** Attempts of the evaluator per held-out pair when measuring its kill rate (finer than the campaign's 4). */
-const heldOutAttempts = Number(process.env.BENCH_SELFPLAY_HELDOUT_ATTEMPTS ?? 6);
+const heldOutAttempts = Number(process.env.BENCH_SELFPLAY_HELDOUT_ATTEMPTS ?? 12);
 /** Attempts of the initial evaluator per valid play when measuring the generator (finer than the campaign's 4). */
 const referenceAttempts = Number(process.env.BENCH_SELFPLAY_REFERENCE_ATTEMPTS ?? 6);
 const targetDifficulty = 10;
@@ -100,11 +100,20 @@ async function makeHeldOutPairs(tasks: Task[], sandbox: Sandbox): Promise<HeldOu
   return pairs;
 }
 
+/** Runs `f` over `items`, `limit` at a time (results keyed by the caller; each call is seeded on its own). */
+async function forEachLimited<T>(items: readonly T[], limit: number, f: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) await f(items[i] as T, i);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 async function killRate(pairs: HeldOutPair[], evaluator: PlayerSpec, sandbox: Sandbox, seed: number): Promise<number> {
   const state = resolveFuzzPolicyState(evaluator.policyState);
   let found = 0;
   let total = 0;
-  for (const [i, pair] of pairs.entries()) {
+  await forEachLimited(pairs, concurrency, async (pair, i) => {
     const attack = await fuzzAttack(pair.task, pair.variant, {
       attempts: heldOutAttempts,
       seed: deriveSeed(seed, 'held-out-attack', i),
@@ -113,7 +122,7 @@ async function killRate(pairs: HeldOutPair[], evaluator: PlayerSpec, sandbox: Sa
     });
     found += attack.attempts.filter((a) => a.result.found).length;
     total += attack.attempts.length;
-  }
+  });
   return total === 0 ? 0 : found / total;
 }
 
@@ -125,9 +134,9 @@ async function killRate(pairs: HeldOutPair[], evaluator: PlayerSpec, sandbox: Sa
 async function referenceDifficulty(records: EpisodeRecord[], sandbox: Sandbox, seed: number): Promise<Map<string, number>> {
   const state = resolveFuzzPolicyState(evaluatorBudget);
   const scores = new Map<string, number>();
-  for (const record of records) {
+  await forEachLimited(records, concurrency, async (record) => {
     const parsed = record.proposal?.reply.parsed;
-    if (record.outcome !== 'valid' || !parsed?.ok) continue;
+    if (record.outcome !== 'valid' || !parsed?.ok) return;
     const attack = await fuzzAttack(record.task, parsed.value.program, {
       attempts: referenceAttempts,
       seed: deriveSeed(seed, 'reference-attack', record.task.id),
@@ -136,7 +145,7 @@ async function referenceDifficulty(records: EpisodeRecord[], sandbox: Sandbox, s
     });
     const missed = attack.attempts.filter((a) => !a.result.found).length;
     scores.set(record.episodeId, (10 * missed) / Math.max(1, attack.attempts.length));
-  }
+  });
   return scores;
 }
 
@@ -242,6 +251,7 @@ async function main(): Promise<void> {
       let evaluator: PlayerSpec = { policy: 'fuzz', policyState: evaluatorBudget };
       const results: RoundResult[] = [];
       for (let round = 0; round < rounds; round++) {
+        const roundStarted = Date.now();
         const tasks = tasksForRound(trainTasks, undefined, seed, round);
         const records: EpisodeRecord[] = [];
         const queue = [...tasks];
@@ -271,9 +281,13 @@ async function main(): Promise<void> {
         const valid = records.filter((r) => r.outcome === 'valid');
         const inCampaignDifficulty =
           valid.length === 0 ? 0 : valid.reduce((s, r) => s + (r.difficulty ?? 0), 0) / valid.length;
+        const playedAt = Date.now();
         const reference = await referenceDifficulty(records, sandbox, seed);
         const meanDifficulty = meanOf([...reference.values()]);
+        const referencedAt = Date.now();
         const heldOutKillRate = await killRate(pairs, evaluator, sandbox, seed);
+        const seconds = (from: number, to: number): string => `${((to - from) / 1000).toFixed(0)} s`;
+        process.stderr.write(`  time: episodes ${seconds(roundStarted, playedAt)}, reference ${seconds(playedAt, referencedAt)}, held-out ${seconds(referencedAt, Date.now())}\n`);
         results.push({
           round,
           valid: valid.length,
