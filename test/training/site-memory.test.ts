@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundSiteWeights, programKey, siteKey } from '../../actors/policies/mutation/site';
+import { boundSiteWeights, maxSitePrograms, maxSitesPerProgram, programKey, siteKey } from '../../actors/policies/mutation/site';
 import { mutationPolicyStateSchema, resolveMutationPolicyState } from '../../actors/policies/mutation/state';
 import { playReply } from '../../actors/policies/mutation/policy';
 import { renderGeneratorReply, parseGeneratorReply } from '../../game/reply';
@@ -97,8 +97,8 @@ describe('generator site memory', () => {
       record({ taskId: `t${i}`, source: `def f(x):\n    return x + ${i}\n`, operator: 'arithmetic', site: { line: 2, col: 11 + (i % 3), description: `d${i}` }, difficulty: i % 2 === 0 ? 10 : 0, kills: [null] }),
     );
     const update = updateMutationState({}, records);
-    expect(Object.keys(update.siteWeights).length).toBeLessThanOrEqual(256);
-    for (const program of Object.values(update.siteWeights)) expect(Object.keys(program).length).toBeLessThanOrEqual(24);
+    expect(Object.keys(update.siteWeights).length).toBe(maxSitePrograms);
+    for (const program of Object.values(update.siteWeights)) expect(Object.keys(program).length).toBeLessThanOrEqual(maxSitesPerProgram);
     expect(JSON.parse(JSON.stringify(update.state))).toEqual(update.state);
   });
 

@@ -10,9 +10,9 @@ export type ProgramSiteWeights = Record<string, number>;
 export type SiteWeights = Record<string, ProgramSiteWeights>;
 
 /** At most this many sites per program are remembered (those whose weight is furthest from 1). */
-export const maxSitesPerProgram = 24;
+export const maxSitesPerProgram = 16;
 /** At most this many programs are remembered (those with the most evidence). */
-export const maxSitePrograms = 256;
+export const maxSitePrograms = 128;
 
 /** 32-bit FNV-1a over the UTF-16 code units of `text`, from `basis`. */
 function fnv1a(text: string, basis: number): number {
