@@ -1,7 +1,7 @@
 // The mutation generator's search: enumerate mutants, try them in an order drawn from the operator,
-// location and site weights, measure how rare each one's divergence is on K random inputs, find a witness (the first
-// exposing random input, or a targeted fuzz of original vs mutant), shrink it, and pick the mutant
-// whose rarity best matches the target difficulty. A mutant without a witness is discarded as
+// location and site weights, measure how rare each one's divergence is on K random inputs, find a
+// witness (the first exposing random input, or a targeted fuzz of original vs mutant), shrink it, and
+// pick the mutant whose rarity best matches the target difficulty. A mutant without a witness is discarded as
 // possibly equivalent. Deterministic for a seed (given deterministic program runs).
 import { compareOutcomes } from '../../../game/compare';
 import { createRng, deriveSeed, type Rng } from '../../../game/random';
