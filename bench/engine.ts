@@ -2,15 +2,17 @@
 // start-to-result latency of a one-activity workflow. The same workload against an engine without a
 // journal is the in-run baseline. Workflows are started eagerly by a client sharing the worker's
 // connection; the same workload started by a separate grpc-js client (first task through a poll) is
-// reported beside it. Prints one JSON line last.
+// reported beside it. Each measured phase runs in a fresh process. Prints one JSON line last.
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import protoRoot from '@temporalio/proto';
 import { startEngine } from '../deploy/engine';
 import { nativeConnectionOptions } from '../lib/temporal-connection';
@@ -19,28 +21,31 @@ import * as activities from '../test/engine/activities';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const quiet = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-const WORKFLOWS = Number(process.env.BENCH_ENGINE_WORKFLOWS ?? 400);
+const WORKFLOWS = Number(process.env.BENCH_ENGINE_WORKFLOWS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_ENGINE_CONCURRENCY ?? 100);
 const LATENCY_RUNS = Number(process.env.BENCH_ENGINE_LATENCY_RUNS ?? 200);
-/** Workflows run before each measured phase (JIT, caches, connections), so phases compare warm. */
-const WARMUP = Number(process.env.BENCH_ENGINE_WARMUP ?? 100);
+/** Workflows run before each measured phase: the SDK worker needs a few hundred before its JIT-compiled paths settle (steady state). */
+const WARMUP = Number(process.env.BENCH_ENGINE_WARMUP ?? 500);
 /** Extra `Worker.create` options as JSON, to compare worker configurations by CPU per workflow. */
 const EXTRA_WORKER_OPTIONS = JSON.parse(process.env.BENCH_ENGINE_WORKER_OPTIONS ?? '{}') as Partial<WorkerOptions>;
 
-interface Throughput {
+/**
+ * How workflows are started. `eager`: the client shares the worker's native connection and asks for eager
+ * start, so the first workflow task comes back in the start response (what a starter co-located with its
+ * worker does). `polled`: a separate grpc-js client; the first task is matched through a worker poll.
+ */
+type StartMode = 'eager' | 'polled';
+
+interface Measurement {
   workflows_per_s: number;
-  /** CPU of the phase per workflow: the engine process, and this process (SDK worker + client). */
+  activities_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  /** CPU of the throughput phase per workflow: the engine process, and the phase's process (SDK worker + client). */
   engine_cpu_ms_per_workflow: number;
   worker_client_cpu_ms_per_workflow: number;
 }
 
-interface Measurement extends Throughput {
-  activities_per_s: number;
-  p50_ms: number;
-  p99_ms: number;
-  /** The same workload started by a plain gRPC client, each first workflow task matched through a poll. */
-  polled_start: Throughput;
-}
 /** CPU seconds (user + system) from a /proc stat line. */
 function statCpuSeconds(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
@@ -95,19 +100,13 @@ const engineLog = (label: string) => (line: string): void => {
   if (line.includes('"rpc_counts"')) process.stderr.write(`${label}: ${line}\n`);
 };
 
-/**
- * How workflows are started. `eager`: the client shares the worker's native connection and asks for eager
- * start, so the first workflow task comes back in the start response (what a starter co-located with its
- * worker does). `polled`: a separate grpc-js client; the first task is matched through a worker poll.
- */
-type StartMode = 'eager' | 'polled';
-
-async function measure(dataDir: string | null, bundle: WorkflowBundleWithSourceMap, label: string, polledToo: boolean): Promise<Measurement> {
+/** One phase: a fresh engine (journal on or off), a worker, and workflows started in one `mode`. */
+async function measure(dataDir: string | null, bundle: WorkflowBundleOption, label: string, mode: StartMode): Promise<Measurement> {
   const engine = await startEngine({ dataDir, onLog: engineLog(label) });
   const connection = await Connection.connect({ address: engine.address });
   // The product's own worker settings for a loopback engine (no gzip on a local connection).
   const native = await NativeConnection.connect(nativeConnectionOptions(engine.address));
-  const clients: Record<StartMode, Client> = { eager: new Client({ connection: native }), polled: new Client({ connection }) };
+  const client = new Client({ connection: mode === 'eager' ? native : connection });
   const taskQueue = `bench-${label}`;
   const worker = await Worker.create({
     connection: native,
@@ -119,61 +118,93 @@ async function measure(dataDir: string | null, bundle: WorkflowBundleWithSourceM
     maxConcurrentActivityTaskExecutions: 200,
     ...EXTRA_WORKER_OPTIONS,
   });
-  const startOptions = (mode: StartMode, workflowId: string, arg: string) => ({
+  const startOptions = (workflowId: string, arg: string) => ({
     taskQueue,
     workflowId,
     args: [arg],
     ...(mode === 'eager' ? { requestEagerStart: true } : {}),
   });
-  const throughput = async (mode: StartMode): Promise<Throughput> => {
-    const client = clients[mode];
-    await Promise.all(Array.from({ length: WARMUP }, (_, i) => client.workflow.execute('threeActivities', startOptions(mode, `${label}-${mode}-warm-${i}`, 'w'))));
-    let next = 0;
-    const engineCpu0 = engineCpuSeconds(engine.pid);
-    const ownCpu0 = ownCpuSeconds();
-    const threads0 = threadCpuSeconds();
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < WORKFLOWS) {
-          const i = next++;
-          await client.workflow.execute('threeActivities', startOptions(mode, `${label}-${mode}-tp-${i}`, `n${i}`));
-        }
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    process.stderr.write(`${label} (${mode} start): cpu ms per workflow by thread ${JSON.stringify(threadCpuDelta(threads0, threadCpuSeconds(), WORKFLOWS))}\n`);
-    return {
-      workflows_per_s: WORKFLOWS / seconds,
-      engine_cpu_ms_per_workflow: ((engineCpuSeconds(engine.pid) - engineCpu0) * 1000) / WORKFLOWS,
-      worker_client_cpu_ms_per_workflow: ((ownCpuSeconds() - ownCpu0) * 1000) / WORKFLOWS,
-    };
-  };
   try {
     return await worker.runUntil(async () => {
-      const polled = polledToo ? await throughput('polled') : { workflows_per_s: NaN, engine_cpu_ms_per_workflow: NaN, worker_client_cpu_ms_per_workflow: NaN };
-      const eager = await throughput('eager');
+      await Promise.all(Array.from({ length: WARMUP }, (_, i) => client.workflow.execute('threeActivities', startOptions(`${label}-warm-${i}`, 'w'))));
+      let next = 0;
+      const engineCpu0 = engineCpuSeconds(engine.pid);
+      const ownCpu0 = ownCpuSeconds();
+      const threads0 = threadCpuSeconds();
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < WORKFLOWS) {
+            const i = next++;
+            await client.workflow.execute('threeActivities', startOptions(`${label}-tp-${i}`, `n${i}`));
+          }
+        }),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      const engineCpuMs = ((engineCpuSeconds(engine.pid) - engineCpu0) * 1000) / WORKFLOWS;
+      const ownCpuMs = ((ownCpuSeconds() - ownCpu0) * 1000) / WORKFLOWS;
+      process.stderr.write(`${label}: cpu ms per workflow by thread ${JSON.stringify(threadCpuDelta(threads0, threadCpuSeconds(), WORKFLOWS))}\n`);
       const latencies: number[] = [];
       for (let i = 0; i < LATENCY_RUNS; i++) {
         const t0 = performance.now();
-        await clients.eager.workflow.execute('oneActivity', startOptions('eager', `${label}-lat-${i}`, 'l'));
+        await client.workflow.execute('oneActivity', startOptions(`${label}-lat-${i}`, 'l'));
         latencies.push(performance.now() - t0);
       }
       latencies.sort((a, b) => a - b);
       return {
-        ...eager,
-        activities_per_s: eager.workflows_per_s * 3,
+        workflows_per_s: WORKFLOWS / seconds,
+        activities_per_s: (WORKFLOWS * 3) / seconds,
         p50_ms: percentile(latencies, 50),
         p99_ms: percentile(latencies, 99),
-        polled_start: polled,
+        engine_cpu_ms_per_workflow: engineCpuMs,
+        worker_client_cpu_ms_per_workflow: ownCpuMs,
       };
     });
   } finally {
-    process.stderr.write(`${label}: engine cpu ${engineCpuSeconds(engine.pid).toFixed(1)} s, bench process cpu ${(process.cpuUsage().user / 1e6).toFixed(1)} s\n`);
     await connection.close();
     await native.close();
     await engine.stop();
   }
+}
+
+const phases = {
+  'memory-eager': { journal: false, mode: 'eager' },
+  'journal-eager': { journal: true, mode: 'eager' },
+  'journal-polled': { journal: true, mode: 'polled' },
+} as const satisfies Record<string, { journal: boolean; mode: StartMode }>;
+type PhaseName = keyof typeof phases;
+
+/** Runs one phase in this process and prints its measurement as the last stdout line. */
+async function runPhase(name: PhaseName, codePath: string): Promise<void> {
+  Runtime.install({ logger: quiet as never });
+  const { journal, mode } = phases[name];
+  const dataDir = journal ? await mkdtemp(path.join(tmpdir(), 'sinq-bench-engine-')) : null;
+  try {
+    const m = await measure(dataDir, { codePath }, name, mode);
+    process.stdout.write(JSON.stringify(m) + '\n');
+  } finally {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Each phase runs in a process of its own, so that no phase inherits another's JIT warmth or heap and
+ * the order of phases does not matter.
+ */
+function phaseInChild(name: PhaseName, codePath: string): Promise<Measurement> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--phase', name, '--bundle', codePath], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !last.startsWith('{')) reject(new Error(`phase ${name} exited with ${String(code)}`));
+      else resolve(JSON.parse(last) as Measurement);
+    });
+  });
 }
 
 const { CommandType } = protoRoot.temporal.api.enums.v1;
@@ -235,11 +266,16 @@ const round = (n: number): number => Math.round(n * 100) / 100;
 async function main(): Promise<void> {
   Runtime.install({ logger: quiet as never });
   const bundle = await bundleWorkflowCode({ workflowsPath: path.join(here, '../test/engine/workflows/conformance.ts'), logger: quiet as never });
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'sinq-bench-engine-'));
+  const bundleDir = await mkdtemp(path.join(tmpdir(), 'sinq-bench-engine-bundle-'));
+  const codePath = path.join(bundleDir, 'workflows.js');
+  await writeFile(codePath, bundle.code);
   try {
-    const baseline = await measure(null, bundle, 'memory', false);
+    const baseline = await phaseInChild('memory-eager', codePath);
     process.stderr.write(`baseline (no journal): ${JSON.stringify(baseline)}\n`);
-    const journaled = await measure(dataDir, bundle, 'journal', true);
+    const journaled = await phaseInChild('journal-eager', codePath);
+    process.stderr.write(`journal: ${JSON.stringify(journaled)}\n`);
+    const polled = await phaseInChild('journal-polled', codePath);
+    process.stderr.write(`journal, polled start: ${JSON.stringify(polled)}\n`);
     const rawDir = await mkdtemp(path.join(tmpdir(), 'sinq-bench-engine-raw-'));
     const engineOnly = await measureEngineOnly(rawDir).finally(() => rm(rawDir, { recursive: true, force: true }));
     process.stderr.write(`engine only (raw RPCs, journal on): ${JSON.stringify(engineOnly)}\n`);
@@ -260,9 +296,10 @@ async function main(): Promise<void> {
       worker_client_cpu_ms_per_workflow: round(journaled.worker_client_cpu_ms_per_workflow),
       baseline_engine_cpu_ms_per_workflow: round(baseline.engine_cpu_ms_per_workflow),
       baseline_worker_client_cpu_ms_per_workflow: round(baseline.worker_client_cpu_ms_per_workflow),
-      polled_start_workflows_per_s: round(journaled.polled_start.workflows_per_s),
-      polled_start_engine_cpu_ms_per_workflow: round(journaled.polled_start.engine_cpu_ms_per_workflow),
-      polled_start_worker_client_cpu_ms_per_workflow: round(journaled.polled_start.worker_client_cpu_ms_per_workflow),
+      polled_start_workflows_per_s: round(polled.workflows_per_s),
+      polled_start_p50_ms: round(polled.p50_ms),
+      polled_start_engine_cpu_ms_per_workflow: round(polled.engine_cpu_ms_per_workflow),
+      polled_start_worker_client_cpu_ms_per_workflow: round(polled.worker_client_cpu_ms_per_workflow),
       engine_only_workflows_per_s: round(engineOnly.workflows_per_s),
       engine_only_cpu_ms_per_workflow: round(engineOnly.engine_cpu_ms_per_workflow),
       load_average_1m: round(loadavg()[0]!),
@@ -270,8 +307,14 @@ async function main(): Promise<void> {
     };
     process.stdout.write(JSON.stringify(line) + '\n');
   } finally {
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(bundleDir, { recursive: true, force: true });
   }
 }
 
-await main();
+const { values: cli } = parseArgs({ options: { phase: { type: 'string' }, bundle: { type: 'string' } } });
+if (cli.phase !== undefined) {
+  if (!(cli.phase in phases) || !cli.bundle) throw new Error(`unknown phase ${cli.phase} or no --bundle`);
+  await runPhase(cli.phase as PhaseName, cli.bundle);
+} else {
+  await main();
+}
