@@ -3,6 +3,7 @@
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { isProcessAlive } from '../lib/process';
 
 const stackSchema = z.object({
   temporalAddress: z.string(),
@@ -18,15 +19,6 @@ export function stackFilePath(dir: string): string {
   return path.join(dir, 'stack.json');
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The stack file of a live `sinq up`, or null (missing, malformed, or its process is gone). */
 export function readStackFile(dir: string): StackFile | null {
   let raw: unknown;
@@ -36,7 +28,7 @@ export function readStackFile(dir: string): StackFile | null {
     return null;
   }
   const parsed = stackSchema.safeParse(raw);
-  if (!parsed.success || !alive(parsed.data.pid)) return null;
+  if (!parsed.success || !isProcessAlive(parsed.data.pid)) return null;
   return parsed.data;
 }
 

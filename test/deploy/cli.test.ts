@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, createFakeTemporal, killAll, waitGone, type FakeTemporal } from './fake-temporal';
+import { createFakeTemporal, killAll, waitGone, type FakeTemporal } from './fake-temporal';
+import { isProcessAlive } from '../../lib/process';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const sinqBin = path.join(repoRoot, 'bin/sinq.js');
@@ -29,14 +30,14 @@ describe('sinq up / sinq doctor with a temporal CLI', () => {
   });
 
   afterAll(() => {
-    if (upPid !== undefined && alive(upPid)) {
+    if (upPid !== undefined && isProcessAlive(upPid)) {
       try {
         process.kill(-upPid, 'SIGKILL');
       } catch {
         // gone
       }
     }
-    if (fake) killAll(fake.pids().filter(alive));
+    if (fake) killAll(fake.pids().filter(isProcessAlive));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -11,7 +11,8 @@ import { DevServerError, devServerDbFile, startDevServer } from '../../deploy/te
 import { resolveTemporalMode } from '../../deploy/temporal-mode';
 import { silentLogger } from '../../lib/log';
 import { loadTaskSet } from '../../tasks/index';
-import { alive, createFakeTemporal, killAll, waitGone, type FakeTemporal } from './fake-temporal';
+import { createFakeTemporal, killAll, waitGone, type FakeTemporal } from './fake-temporal';
+import { isProcessAlive } from '../../lib/process';
 import { episodeCounts, expectedPairs, smallCampaign, waitForClose } from '../campaign/helpers';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -31,7 +32,7 @@ describe('dev-server mode through @temporalio/testing (fake temporal CLI)', () =
   afterAll(async () => {
     await cc?.close();
     await stack?.stop();
-    if (fake) killAll(fake.pids().filter(alive));
+    if (fake) killAll(fake.pids().filter(isProcessAlive));
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 

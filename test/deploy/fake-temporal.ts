@@ -1,6 +1,7 @@
 // Writes a `temporal` executable that runs fixtures/fake-temporal.mjs and reads back what it recorded.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isProcessAlive } from '../../lib/process';
 
 const fakeScript = path.resolve(import.meta.dirname, 'fixtures/fake-temporal.mjs');
 
@@ -37,22 +38,13 @@ export function createFakeTemporal(dir: string): FakeTemporal {
   };
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!alive(pid)) return true;
+    if (!isProcessAlive(pid)) return true;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return !alive(pid);
+  return !isProcessAlive(pid);
 }
 
 export function killAll(pids: number[]): void {

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isProcessAlive } from '../../lib/process';
 import { startWorkflowHarness, type WorkflowHarness } from '../workflows/harness';
 import type { PlayerGateway } from '../../activities/players';
 import type { AttackResult, ProposeResult } from '../../actors/policies/types';
@@ -54,15 +55,6 @@ const players: PlayerGateway = {
   },
   close: () => Promise.resolve(),
 };
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('training inside the campaign workflow', () => {
   let harness: WorkflowHarness;
@@ -132,7 +124,7 @@ describe('training inside the campaign workflow', () => {
     await handle.signal(cancelSignal);
     const result = (await handle.result()) as CampaignResult;
     expect(result.status).toBe('cancelled');
-    await expect.poll(() => alive(helper), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => isProcessAlive(helper), { timeout: 10_000 }).toBe(false);
     const step = (JSON.parse(readFileSync(path.join(checkpoints, 'checkpoint.json'), 'utf8')) as { step: number }).step;
     expect(step).toBeLessThan(400);
     expect((await store.getCampaign('tw2'))?.status).toBe('cancelled');

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isProcessAlive } from '../../lib/process';
 import { AdapterError, validateAdapterOutput } from '../../training/adapter';
 import { expandArgv, parseProgress, runTrainer, TrainerError, type TrainerProgress } from '../../training/trainer';
 
@@ -20,15 +21,6 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('trainer command', () => {
   it('fills the placeholders and refuses unknown ones', () => {
@@ -72,7 +64,7 @@ describe('trainer command', () => {
     await expect(run).rejects.toMatchObject({ code: 'E_TRAINER_CANCELLED' });
     const helper = Number(readFileSync(path.join(values.checkpointDir, 'helper.pid'), 'utf8'));
     // The helper the trainer started went down with it.
-    await expect.poll(() => alive(helper), { timeout: 5_000 }).toBe(false);
+    await expect.poll(() => isProcessAlive(helper), { timeout: 5_000 }).toBe(false);
     const saved = (JSON.parse(readFileSync(path.join(values.checkpointDir, 'checkpoint.json'), 'utf8')) as { step: number }).step;
     expect(saved).toBeGreaterThanOrEqual(3);
     expect(saved).toBeLessThan(40);
