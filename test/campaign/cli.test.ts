@@ -16,22 +16,13 @@ import type { EpisodeRecord } from '../../machines/types';
 import { EpisodeStore } from '../../store/episode-store';
 import { exportCampaign } from '../../store/export';
 import { episodesDbPath } from '../../store/paths';
+import { episodeContext } from './helpers';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 function validRecord(round: number, taskId: string, difficulty: number): EpisodeRecord {
-  const base = initialContext({
-    episodeId: `c1-r${round}-${taskId}`,
-    campaignId: 'c1',
-    round,
-    task: { id: taskId, description: '', source: 'def f(x):\n    return x\n', entryPoint: 'f', exampleInputs: [], origin: 'sinq' },
-    targetDifficulty: 5,
-    attempts: 2,
-    seed: 1,
-    generator: { policy: 'mutation' },
-    evaluator: { policy: 'fuzz' },
-  });
+  const base = episodeContext(round, taskId);
   const outcomes = { original: { kind: 'returned' as const, value: { t: 'int' as const, v: '1' }, durationMs: 1 }, variant: { kind: 'returned' as const, value: { t: 'int' as const, v: '2' }, durationMs: 1 } };
   return recordOf({
     ...base,

@@ -1,6 +1,7 @@
 // Shared pieces of the campaign tests: a small, fast campaign config and waiting on a campaign.
 import { campaignState, type CampaignClient } from '../../deploy/campaign-client';
 import { campaignConfigSchema, type CampaignConfig, type CampaignConfigInput } from '../../machines/campaign-config';
+import { initialContext } from '../../machines/episode';
 import { EpisodeStore } from '../../store/episode-store';
 import { episodesDbPath } from '../../store/paths';
 import type { CampaignStatusView } from '../../workflows/definitions';
@@ -18,6 +19,21 @@ export function smallCampaign(overrides: Partial<CampaignConfigInput> = {}): Cam
     seed: 7,
     timeouts: { playerMs: 20_000, sandboxMs: 20_000, storeMs: 10_000, heartbeatMs: 3_000, maximumAttempts: 50, maximumIntervalMs: 1_000 },
     ...overrides,
+  });
+}
+
+/** The starting context of episode `c1-r<round>-<taskId>` on a one-line identity task, for building records. */
+export function episodeContext(round: number, taskId: string): ReturnType<typeof initialContext> {
+  return initialContext({
+    episodeId: `c1-r${round}-${taskId}`,
+    campaignId: 'c1',
+    round,
+    task: { id: taskId, description: '', source: 'def f(x):\n    return x\n', entryPoint: 'f', exampleInputs: [], origin: 'sinq' },
+    targetDifficulty: 5,
+    attempts: 2,
+    seed: 1,
+    generator: { policy: 'mutation' },
+    evaluator: { policy: 'fuzz' },
   });
 }
 

@@ -3,23 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { campaignConfigSchema } from '../../machines/campaign-config';
-import { initialContext, recordOf } from '../../machines/episode';
+import { recordOf } from '../../machines/episode';
 import { summarizeRound } from '../../machines/round';
 import type { EpisodeOutcome, EpisodeRecord } from '../../machines/types';
 import { EpisodeStore } from '../../store/episode-store';
+import { episodeContext } from './helpers';
 
 function record(round: number, taskId: string, outcome: EpisodeOutcome, difficulty: number | null): EpisodeRecord {
-  const context = initialContext({
-    episodeId: `c1-r${round}-${taskId}`,
-    campaignId: 'c1',
-    round,
-    task: { id: taskId, description: '', source: 'def f(x):\n    return x\n', entryPoint: 'f', exampleInputs: [], origin: 'sinq' },
-    targetDifficulty: 5,
-    attempts: 2,
-    seed: 1,
-    generator: { policy: 'mutation' },
-    evaluator: { policy: 'fuzz' },
-  });
+  const context = episodeContext(round, taskId);
   return recordOf({ ...context, outcome, difficulty, reason: outcome === 'valid' ? null : { code: 'no-divergence', detail: 'same' } });
 }
 
