@@ -36,15 +36,15 @@ export function learnOfflinePlayers(
   },
   options: LearningOptions = defaultLearningOptions,
 ): OfflineUpdate[] {
+  const nextVersion = (role: PlayerRole, player: PlayerSpec, state: Record<string, unknown>, metrics: Record<string, unknown>): OfflineUpdate => {
+    const version = offlineVersion(parsePolicySpec(player.policy).name, input.campaignId, input.round);
+    return { role, spec: { ...player, model: version, policyState: state }, version, metrics };
+  };
   const updates: OfflineUpdate[] = [];
   if (isLearnableOffline('generator', input.generator)) {
     const update = updateMutationState(input.generator.policyState, input.records, options);
-    const version = offlineVersion(parsePolicySpec(input.generator.policy).name, input.campaignId, input.round);
-    updates.push({
-      role: 'generator',
-      spec: { ...input.generator, model: version, policyState: update.state },
-      version,
-      metrics: {
+    updates.push(
+      nextVersion('generator', input.generator, update.state, {
         operators: update.stats,
         locations: update.locationStats,
         operatorWeights: update.operatorWeights,
@@ -55,23 +55,19 @@ export function learnOfflinePlayers(
           sites: Object.values(update.siteWeights).reduce((n, sites) => n + Object.keys(sites).length, 0),
         },
         sitesPlayed: update.siteStats.map((s) => ({ program: s.program, site: s.site, reward: Math.round(s.meanReward * 1000) / 1000, weight: s.weight })),
-      },
-    });
+      }),
+    );
   }
   if (isLearnableOffline('evaluator', input.evaluator)) {
     const update = updateFuzzState(input.evaluator.policyState, input.records, options);
-    const version = offlineVersion(parsePolicySpec(input.evaluator.policy).name, input.campaignId, input.round);
-    updates.push({
-      role: 'evaluator',
-      spec: { ...input.evaluator, model: version, policyState: update.state },
-      version,
-      metrics: {
+    updates.push(
+      nextVersion('evaluator', input.evaluator, update.state, {
         kills: update.kills,
         draws: update.draws,
         strategyWeights: update.strategyWeights,
         seedSourceWeights: update.seedSourceWeights,
-      },
-    });
+      }),
+    );
   }
   return updates;
 }
