@@ -176,42 +176,31 @@ export async function startActorService(options: ActorServiceOptions): Promise<A
 
   /** Validates a request for this replica's role and binds it to the policy. */
   function prepare(body: unknown): { ok: true; prepared: Prepared } | { ok: false; message: string } {
+    const bind = (
+      head: { requestId: string; policy: string; deadline: number; heartbeatMs: number },
+      run: Prepared['run'],
+    ): { ok: true; prepared: Prepared } => ({
+      ok: true,
+      prepared: { requestId: head.requestId, policy: head.policy, deadline: head.deadline, heartbeatMs: head.heartbeatMs, run },
+    });
     if (actor.role === 'generator') {
       const parsed = proposeRequestSchema.safeParse(body);
       if (!parsed.success) return { ok: false, message: firstIssues(parsed.error) };
-      const { requestId, v: _v, policy, heartbeatMs, ...call } = parsed.data;
+      const { requestId: _r, v: _v, policy: _p, heartbeatMs: _h, ...call } = parsed.data;
       const generator = actor.policy;
-      return {
-        ok: true,
-        prepared: {
-          requestId,
-          policy,
-          deadline: call.deadline,
-          heartbeatMs,
-          async run(context) {
-            const result = await generator.propose(call, context);
-            return (meta) => ({ ...meta, role: 'generator', policy: actor.spec, modelVersion: result.modelVersion, prompt: result.prompt, reply: result.reply });
-          },
-        },
-      };
+      return bind(parsed.data, async (context) => {
+        const result = await generator.propose(call, context);
+        return (meta) => ({ ...meta, role: 'generator', policy: actor.spec, modelVersion: result.modelVersion, prompt: result.prompt, reply: result.reply });
+      });
     }
     const parsed = attackRequestSchema.safeParse(body);
     if (!parsed.success) return { ok: false, message: firstIssues(parsed.error) };
-    const { requestId, v: _v, policy, heartbeatMs, ...call } = parsed.data;
+    const { requestId: _r, v: _v, policy: _p, heartbeatMs: _h, ...call } = parsed.data;
     const evaluator = actor.policy;
-    return {
-      ok: true,
-      prepared: {
-        requestId,
-        policy,
-        deadline: call.deadline,
-        heartbeatMs,
-        async run(context) {
-          const result = await evaluator.attack(call, context);
-          return (meta) => ({ ...meta, role: 'evaluator', policy: actor.spec, modelVersion: result.modelVersion, prompt: result.prompt, replies: result.replies });
-        },
-      },
-    };
+    return bind(parsed.data, async (context) => {
+      const result = await evaluator.attack(call, context);
+      return (meta) => ({ ...meta, role: 'evaluator', policy: actor.spec, modelVersion: result.modelVersion, prompt: result.prompt, replies: result.replies });
+    });
   }
 
   async function handle(msg: ServiceMsg): Promise<void> {
