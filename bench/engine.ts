@@ -73,7 +73,7 @@ function threadCpuSeconds(): Map<string, number> {
   try {
     for (const tid of readdirSync('/proc/self/task')) {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) + (process.env.BENCH_ENGINE_BY_TID ? `#${tid}` : '');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       byName.set(name, (byName.get(name) ?? 0) + statCpuSeconds(stat));
     }
   } catch {
