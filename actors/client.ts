@@ -60,6 +60,9 @@ interface Pending {
   onMessage(msg: Msg): void;
 }
 
+/** Attempts ended by the call's own deadline, as opposed to a failure seen before it. */
+const cutShortByDeadline = new WeakSet<Error>();
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -146,8 +149,14 @@ export class ActorClient {
       try {
         return await this.attempt(role, subject, data, requestId, deadline, options, validate);
       } catch (err) {
-        if (!(err instanceof ActorError) || !err.retryable || attempt >= this.retry.maxAttempts) throw err;
-        lastError = err;
+        if (!(err instanceof ActorError) || !err.retryable) throw err;
+        // An attempt cut short by the deadline says less than the failure before it (say, nobody serving the subject).
+        const cutByDeadline = cutShortByDeadline.has(err);
+        if (!cutByDeadline || !lastError) lastError = err;
+        if (attempt >= this.retry.maxAttempts || cutByDeadline) {
+          if (lastError === err) throw err;
+          throw new ActorTimeoutError(`no reply within the deadline after ${attempt} attempt(s); last error: ${lastError.message}`, { cause: lastError });
+        }
         const base = Math.min(this.retry.maxDelayMs, this.retry.initialDelayMs * 2 ** (attempt - 1));
         const delay = Math.min(base * (0.5 + Math.random() / 2), Math.max(0, deadline - Date.now()));
         log.info({ attempt, code: err.code, message: err.message, delayMs: Math.round(delay) }, 'retrying actor request');
@@ -200,7 +209,9 @@ export class ActorClient {
       };
       const deadlineTimer = setTimeout(() => {
         this.publishCancel(role, requestId);
-        finish({ error: new ActorTimeoutError(`no reply to ${requestId} before the deadline`) });
+        const error = new ActorTimeoutError(`no reply to ${requestId} before the deadline`);
+        cutShortByDeadline.add(error);
+        finish({ error });
       }, Math.max(0, deadline - Date.now()));
 
       this.pending.set(token, {

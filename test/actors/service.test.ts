@@ -124,6 +124,15 @@ describe('actor services over NATS', () => {
     expect(classifyActorError(nobody)).toMatchObject({ code: 'timeout', retryable: true });
     expect((nobody as Error).message).toMatch(/no actor is serving/);
     client.close();
+
+    // Retrying fast until the deadline: the attempt the deadline cuts short must not hide why the others failed.
+    const eager = new ActorClient(await conn(), { retry: { maxAttempts: 10_000, initialDelayMs: 1, maxDelayMs: 2 } });
+    for (const timeoutMs of [40, 90, 170]) {
+      const gone = await eager.propose({ policy: 'nobody-serves-this', task: sampleTask, targetDifficulty: 3, seed: 1 }, { timeoutMs }).catch((e: unknown) => e);
+      expect(classifyActorError(gone)).toMatchObject({ code: 'timeout', retryable: true });
+      expect((gone as Error).message).toMatch(/no actor is serving/);
+    }
+    eager.close();
   });
 
   it('refuses replies over the NATS max payload with a typed final error', async () => {
