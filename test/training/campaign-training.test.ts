@@ -6,11 +6,8 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../../lib/process';
-import { startWorkflowHarness, type WorkflowHarness } from '../workflows/harness';
-import type { PlayerGateway } from '../../activities/players';
-import type { AttackResult, ProposeResult } from '../../actors/policies/types';
-import type { Outcome, Task } from '../../game/types';
-import type { Sandbox } from '../../sandbox/api';
+import { divergingSandbox as sandbox, scriptedPlayers, startWorkflowHarness, type WorkflowHarness } from '../workflows/harness';
+import type { Task } from '../../game/types';
 import type { StoreCache } from '../../store/store-cache';
 import { ModelRegistry } from '../../training/registry';
 import { campaignStatusQuery, cancelSignal, type CampaignResult, type CampaignWorkflowInput } from '../../workflows/definitions';
@@ -21,40 +18,8 @@ const BASE = 'base-coder:1b';
 const standInTrainer = path.resolve(import.meta.dirname, '../stand-ins/trainer.py');
 
 const tasks: Task[] = ['a', 'b'].map((id) => ({ id, description: id, source: 'def f(x):\n    return x\n', entryPoint: 'f', exampleInputs: ['{"x": 1}'], origin: 'sinq' }));
-const returned = (v: string): Outcome => ({ kind: 'returned', value: { t: 'int', v }, durationMs: 1 });
-const sandbox: Sandbox = {
-  run: () => Promise.resolve(returned('1')),
-  runPair: () => Promise.resolve({ original: returned('1'), variant: returned('2') }),
-  isolation: () => ({ rlimits: true, privateDirectory: true, network: 'none', bubblewrap: false, userNamespaces: false, root: true, notes: [] }),
-  close: () => Promise.resolve(),
-};
-
-/** Scripted LLM players that report the model tag they were asked to play with. */
-const players: PlayerGateway = {
-  propose(request): Promise<ProposeResult> {
-    const raw = '# Analysis\n\nAdded one.\n\n# Generated program\n\n```python\ndef f(x):\n    return x + 1\n```\n\n# Diverging input example\n\n```python\n{"x": 1}\n```\n';
-    return Promise.resolve({
-      policy: request.policy,
-      modelVersion: request.modelVersion ?? 'none',
-      prompt: [{ role: 'user', content: 'mutate' }],
-      reply: { raw, parsed: { ok: true, value: { analysis: 'Added one.', program: 'def f(x):\n    return x + 1\n', divergingInput: '{"x": 1}' } }, durationMs: 1 },
-    });
-  },
-  attack(request): Promise<AttackResult> {
-    return Promise.resolve({
-      policy: request.policy,
-      modelVersion: request.modelVersion ?? 'none',
-      prompt: [],
-      replies: Array.from({ length: request.attempts }, (_, i) => ({
-        raw: `# Analysis\n\nattempt ${i}\n`,
-        // The evaluator always fails: every play is hard.
-        parsed: { ok: true as const, value: { analysis: '', equivalent: true, divergingInput: null } },
-        durationMs: 1,
-      })),
-    });
-  },
-  close: () => Promise.resolve(),
-};
+// The evaluator always fails: every play is hard.
+const players = scriptedPlayers({ answer: () => ({ analysis: '', equivalent: true, divergingInput: null }) });
 
 describe('training inside the campaign workflow', () => {
   let harness: WorkflowHarness;

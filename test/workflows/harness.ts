@@ -7,12 +7,53 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index';
 import type { PlayerGateway } from '../../activities/players';
+import type { AttackResult, ProposeResult } from '../../actors/policies/types';
 import { bundleWorkflows } from '../../activities/worker';
 import { startEngine, type EngineHandle } from '../../deploy/engine';
-import type { Task } from '../../game/types';
+import type { EvaluatorReply, Outcome, Task } from '../../game/types';
 import { silentLogger } from '../../lib/log';
 import type { Sandbox } from '../../sandbox/api';
 import { createStoreCache, type StoreCache } from '../../store/store-cache';
+
+const returned = (v: string): Outcome => ({ kind: 'returned', value: { t: 'int', v }, durationMs: 1 });
+
+/** A sandbox where the variant adds one: every input diverges. */
+export const divergingSandbox: Sandbox = {
+  run: () => Promise.resolve(returned('1')),
+  runPair: () => Promise.resolve({ original: returned('1'), variant: returned('2') }),
+  isolation: () => ({ rlimits: true, privateDirectory: true, network: 'none', bubblewrap: false, userNamespaces: false, root: true, notes: [] }),
+  close: () => Promise.resolve(),
+};
+
+/**
+ * Scripted players that echo the policy and model version they were asked for. The generator always
+ * proposes `x + 1` with `{"x": 1}`; `answer(i)` decides the evaluator's attempt i. `beforePropose`
+ * lets a test hold proposals back.
+ */
+export function scriptedPlayers(options: { answer: (attempt: number) => EvaluatorReply; beforePropose?: () => Promise<void> }): PlayerGateway {
+  const program = 'def f(x):\n    return x + 1\n';
+  const raw = `# Analysis\n\nAdded one.\n\n# Generated program\n\n\`\`\`python\n${program}\`\`\`\n\n# Diverging input example\n\n\`\`\`python\n{"x": 1}\n\`\`\`\n`;
+  return {
+    async propose(request): Promise<ProposeResult> {
+      await options.beforePropose?.();
+      return {
+        policy: request.policy,
+        modelVersion: request.modelVersion ?? 'none',
+        prompt: [{ role: 'user', content: 'mutate' }],
+        reply: { raw, parsed: { ok: true, value: { analysis: 'Added one.', program, divergingInput: '{"x": 1}' } }, durationMs: 1 },
+      };
+    },
+    attack(request): Promise<AttackResult> {
+      return Promise.resolve({
+        policy: request.policy,
+        modelVersion: request.modelVersion ?? 'none',
+        prompt: [],
+        replies: Array.from({ length: request.attempts }, (_, i) => ({ raw: `# Analysis\n\nattempt ${i}\n`, parsed: { ok: true as const, value: options.answer(i) }, durationMs: 1 })),
+      });
+    },
+    close: () => Promise.resolve(),
+  };
+}
 
 export interface WorkflowHarness {
   dir: string;

@@ -2,11 +2,8 @@
 // scripted players and a scripted sandbox, and a real store.
 import type { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkflowHarness, type WorkflowHarness } from './harness';
-import type { PlayerGateway } from '../../activities/players';
-import type { AttackResult, ProposeResult } from '../../actors/policies/types';
-import type { Outcome, Task } from '../../game/types';
-import type { Sandbox } from '../../sandbox/api';
+import { divergingSandbox as sandbox, scriptedPlayers, startWorkflowHarness, type WorkflowHarness } from './harness';
+import type { Task } from '../../game/types';
 import type { StoreCache } from '../../store/store-cache';
 import {
   campaignStatusQuery,
@@ -28,44 +25,14 @@ const tasks: Task[] = ['a', 'b', 'c'].map((id) => ({
   origin: 'sinq',
 }));
 
-const returned = (v: string): Outcome => ({ kind: 'returned', value: { t: 'int', v }, durationMs: 1 });
-
-const sandbox: Sandbox = {
-  run: () => Promise.resolve(returned('1')),
-  // The variant adds one: every input diverges.
-  runPair: () => Promise.resolve({ original: returned('1'), variant: returned('2') }),
-  isolation: () => ({ rlimits: true, privateDirectory: true, network: 'none', bubblewrap: false, userNamespaces: false, root: true, notes: [] }),
-  close: () => Promise.resolve(),
-};
-
 let releasePropose: (() => void) | undefined;
 let holdPropose: Promise<void> = Promise.resolve();
 
-const players: PlayerGateway = {
-  async propose(): Promise<ProposeResult> {
-    await holdPropose;
-    return {
-      policy: 'scripted',
-      modelVersion: 'v1',
-      prompt: [{ role: 'user', content: 'mutate' }],
-      reply: { raw: 'reply', parsed: { ok: true, value: { analysis: '', program: 'def f(x):\n    return x + 1\n', divergingInput: '{"x": 1}' } }, durationMs: 1 },
-    };
-  },
-  attack(request): Promise<AttackResult> {
-    return Promise.resolve({
-      policy: 'scripted',
-      modelVersion: 'v1',
-      prompt: [],
-      replies: Array.from({ length: request.attempts }, (_, i) => ({
-        raw: 'attempt',
-        // Every second attempt answers "equivalent": the evaluator fails half the time.
-        parsed: { ok: true as const, value: i % 2 === 0 ? { analysis: '', equivalent: false, divergingInput: `{"x": ${i}}` } : { analysis: '', equivalent: true, divergingInput: null } },
-        durationMs: 1,
-      })),
-    });
-  },
-  close: () => Promise.resolve(),
-};
+const players = scriptedPlayers({
+  beforePropose: () => holdPropose,
+  // Every second attempt answers "equivalent": the evaluator fails half the time.
+  answer: (i) => (i % 2 === 0 ? { analysis: '', equivalent: false, divergingInput: `{"x": ${i}}` } : { analysis: '', equivalent: true, divergingInput: null }),
+});
 
 describe('episode and campaign workflows on the engine', () => {
   let harness: WorkflowHarness;
