@@ -3,6 +3,7 @@
 // description, as the enumerator gives them in a fixed order). The same program and mutant give the
 // same keys in every run, so what a round learned about a site applies when the program comes back.
 // Pure (no Node builtins): the learner and the generator both use it.
+import { hashSeed } from '../../../game/random';
 
 /** Site weights of one program: site key → weight (1 when absent). */
 export type ProgramSiteWeights = Record<string, number>;
@@ -14,21 +15,10 @@ export const maxSitesPerProgram = 16;
 /** At most this many programs are remembered (those with the most evidence). */
 export const maxSitePrograms = 128;
 
-/** 32-bit FNV-1a over the UTF-16 code units of `text`, from `basis`. */
-function fnv1a(text: string, basis: number): number {
-  let h = basis >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
-/** A short hex digest (two independent 32-bit hashes, 16 hex digits); not cryptographic. */
-export function shortDigest(text: string): string {
-  const a = fnv1a(text, 0x811c9dc5).toString(16).padStart(8, '0');
-  const b = fnv1a(text, 0x050c5d1f).toString(16).padStart(8, '0');
-  return a + b;
+/** A short hex digest: two 32-bit hashes of the text under different labels (16 hex digits); not cryptographic. */
+function shortDigest(text: string): string {
+  const hex = (n: number): string => n.toString(16).padStart(8, '0');
+  return hex(hashSeed('a', text)) + hex(hashSeed('b', text));
 }
 
 /** Line endings and trailing whitespace do not change a program's identity. */
