@@ -100,11 +100,14 @@ export function mutantOrder(
   const sites = state.siteWeights[programKey(task.source, task.entryPoint)] ?? {};
   const classes = new Map<string, Array<{ mutant: Mutant; weight: number }>>();
   const baseWeight = new Map<string, number>();
+  const kindOfLine = new Map<number, LocationKind>();
   for (const m of mutants) {
-    const kind = locationKindOf(task.source, m.line);
+    let kind = kindOfLine.get(m.line);
+    if (kind === undefined) kindOfLine.set(m.line, (kind = locationKindOf(task.source, m.line)));
     const key = `${m.operator}|${kind}`;
-    const weight = sites[siteKey(m)] ?? 1;
-    classes.set(key, [...(classes.get(key) ?? []), { mutant: m, weight }]);
+    const pool = classes.get(key) ?? [];
+    pool.push({ mutant: m, weight: sites[siteKey(m)] ?? 1 });
+    classes.set(key, pool);
     baseWeight.set(key, state.operatorWeights[m.operator] * state.locationWeights[kind]);
   }
   // A fixed key order (operators, then kinds) keeps the draw deterministic for a seed.
