@@ -2,10 +2,10 @@
 // @temporalio/testing from an existing binary. Its SQLite file lives in the sinq directory, so
 // campaigns survive a restart as they do on the embedded engine.
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Logger } from '../lib/log';
+import { freePort } from '../lib/net';
 import { searchAttributeDefinitions } from '../workflows/definitions';
 
 export interface DevServerOptions {
@@ -48,26 +48,14 @@ export function devServerDbFile(dir: string): string {
   return path.join(dir, 'temporal-dev.db');
 }
 
-async function freePort(host: string): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startDevServer(options: DevServerOptions): Promise<DevServerHandle> {
   const ip = '127.0.0.1';
   mkdirSync(options.dir, { recursive: true });
   const dbFile = devServerDbFile(options.dir);
-  const port = options.port || (await freePort(ip));
-  let uiPort = options.uiPort || (await freePort(ip));
+  const port = options.port || (await freePort());
+  let uiPort = options.uiPort || (await freePort());
   // Two free-port probes can return the same port once the first is released.
-  while (uiPort === port) uiPort = await freePort(ip);
+  while (uiPort === port) uiPort = await freePort();
   // Loaded only in this mode: it brings the native core runtime with it.
   const { TestWorkflowEnvironment } = await import('@temporalio/testing');
   let env;
