@@ -94,15 +94,20 @@ async function withStore<T>(dir: string, campaignId: string, use: (store: Episod
   }
 }
 
+function campaignExists(dir: string, campaignId: string): CliError {
+  return new CliError(`campaign '${campaignId}' already exists in ${dir}; choose another --id`);
+}
+
+/** Fails fast, before anything starts; `recordStart` checks again against the store itself. */
 function refuseExisting(dir: string, campaignId: string): void {
-  if (existsSync(episodesDbPath(dir, campaignId))) throw new CliError(`campaign '${campaignId}' already exists in ${dir}; choose another --id`);
+  if (existsSync(episodesDbPath(dir, campaignId))) throw campaignExists(dir, campaignId);
 }
 
 async function recordStart(dir: string, campaignId: string, config: CampaignConfig): Promise<void> {
   const store = await EpisodeStore.open(episodesDbPath(dir, campaignId));
   try {
     // Episode ids derive from the campaign id: reusing one would mix two campaigns' records.
-    if (await store.getCampaign(campaignId)) throw new CliError(`campaign '${campaignId}' already exists in ${dir}; choose another --id`);
+    if (await store.getCampaign(campaignId)) throw campaignExists(dir, campaignId);
     await store.upsertCampaign(campaignId, config, 'running');
   } finally {
     store.close();
