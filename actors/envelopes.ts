@@ -3,7 +3,7 @@
 // deadline; responses wrap ProposeResult/AttackResult with timings and the replica that answered.
 import { z } from 'zod';
 import type { ChatMessage, EvaluatorReply, GeneratorReply, ParseResult, Task } from '../game/types';
-import type { AttackResult, ProposeResult, SamplingOptions } from './policies/types';
+import type { AttackResult, ProposeResult, ReplyGeneration, SamplingOptions } from './policies/types';
 import { actorErrorCodes, type ActorErrorInfo } from './errors';
 
 export const ENVELOPE_VERSION = 1;
@@ -28,7 +28,23 @@ const samplingSchema = z.object({
   topP: z.number().min(0).max(1).optional(),
   numPredict: z.number().int().min(-2).max(1_000_000).optional(),
   numCtx: z.number().int().min(1).max(10_000_000).optional(),
-}) satisfies z.ZodType<SamplingOptions>;
+  format: z.literal('json').optional(),
+}).strict() satisfies z.ZodType<SamplingOptions>;
+
+const replyGenerationSchema = z.object({
+  model: z.string(),
+  options: z.object({
+    temperature: z.number().optional(),
+    top_p: z.number().optional(),
+    num_predict: z.number().optional(),
+    num_ctx: z.number().optional(),
+    seed: z.number().optional(),
+  }),
+  format: z.literal('json').optional(),
+  doneReason: z.string().optional(),
+  promptTokens: z.number().optional(),
+  replyTokens: z.number().optional(),
+}) satisfies z.ZodType<ReplyGeneration>;
 
 const chatMessageSchema = z.object({
   role: z.enum(['system', 'user', 'assistant']),
@@ -115,7 +131,7 @@ const actorIdentitySchema = z.object({
 export type ActorTimings = z.output<typeof timingsSchema>;
 export type ActorIdentity = z.output<typeof actorIdentitySchema>;
 
-const policyReply = <T extends z.ZodType>(parsed: T) => z.object({ raw: z.string(), parsed, durationMs: z.number() });
+const policyReply = <T extends z.ZodType>(parsed: T) => z.object({ raw: z.string(), parsed, durationMs: z.number(), generation: replyGenerationSchema.optional() });
 
 const responseCommon = {
   v: z.literal(ENVELOPE_VERSION),

@@ -2,17 +2,50 @@
 // receives the parsed value, the CLI reads and checks the file.
 import { z } from 'zod';
 
-const playerSchema = z.object({
-  policy: z.string().min(1),
-  model: z.string().min(1).optional(),
-  /** Initial learned state or search budget of the policy (policy-specific; checked by the policy). */
-  policyState: z.record(z.string(), z.unknown()).optional(),
-});
+/** Sampling sent with each of the player's model calls (LLM policies); recorded with each reply. */
+const samplingSchema = z
+  .object({
+    temperature: z.number().min(0).max(10).optional(),
+    topP: z.number().min(0).max(1).optional(),
+    /** Most tokens per reply (Ollama num_predict); a reply cut there is recorded as truncated. */
+    numPredict: z.number().int().min(-2).max(1_000_000).optional(),
+    numCtx: z.number().int().min(1).max(10_000_000).optional(),
+    format: z.literal('json').optional(),
+  })
+  .strict();
+
+const playerSchema = z
+  .object({
+    policy: z.string().min(1),
+    model: z.string().min(1).optional(),
+    /** Initial learned state or search budget of the policy (policy-specific; checked by the policy). */
+    policyState: z.record(z.string(), z.unknown()).optional(),
+    sampling: samplingSchema.optional(),
+  })
+  .strict()
+  // `{ policy: ollama, model: M }` means the actor spec `ollama:M`: requests are routed by the full
+  // spec, and a bare `ollama` actor cannot exist (it has no model to serve).
+  .transform((player, ctx) => {
+    if (player.policy !== 'ollama') return player;
+    if (player.model === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'policy ollama needs a model: { policy: ollama, model: qwen2.5-coder:7b } or policy: "ollama:qwen2.5-coder:7b"' });
+      return z.NEVER;
+    }
+    return { ...player, policy: `ollama:${player.model}` };
+  });
+
+/** The study's sampling: temperature 1.0, top_p 0.7, up to 2048 tokens per reply. */
+export const STUDY_SAMPLING = { temperature: 1.0, topP: 0.7, numPredict: 2048 } as const;
 
 /** Activity timeouts and retries; defaults suit the offline players, tests shorten them. */
 const timeoutsSchema = z.object({
-  /** Start-to-close of a player call (propose or attack), ms. */
+  /**
+   * Start-to-close of one model call, ms: a propose gets this much; an attack of n attempts gets
+   * it once per round of calls the actor runs in parallel (ceil(n / playerParallelCalls)).
+   */
   playerMs: z.number().int().positive().default(60_000),
+  /** Model calls in flight per model at the actor (the Ollama actor runs 2). */
+  playerParallelCalls: z.number().int().positive().default(2),
   /** Start-to-close of sandbox checks, ms. */
   sandboxMs: z.number().int().positive().default(60_000),
   /** Start-to-close of store writes, ms. */

@@ -1,6 +1,6 @@
 // The episode as data: what an episode starts from, what it accumulates, and the record it leaves.
 // Pure types shared by the machine, the workflows, the activities, the store and the CLI.
-import type { AttackResult, ProposeResult } from '../actors/policies/types';
+import type { AttackResult, ProposeResult, SamplingOptions } from '../actors/policies/types';
 import type { DivergingInput, Outcome, Task } from '../game/types';
 import type { InvalidPlayReason } from '../game/verify';
 import type { PairOutcome } from '../sandbox/api';
@@ -12,6 +12,8 @@ export interface PlayerSpec {
   model?: string;
   /** Opaque learned parameters for this round; the training step produces them. */
   policyState?: unknown;
+  /** Sampling of an LLM player's model calls. */
+  sampling?: SamplingOptions;
 }
 
 export interface EpisodeInput {

@@ -5,6 +5,8 @@ import type { ActivityTimeouts } from '../machines/campaign-config';
 export interface ActivityPresets {
   /** Player calls through the actors: may wait for an actor to come back. */
   player: ActivityOptions;
+  /** An evaluator call of n attempts: its deadline covers the rounds of parallel model calls. */
+  attack: ActivityOptions;
   /** Sandbox executions. */
   sandbox: ActivityOptions;
   /** Store writes: retried until the store accepts them, so no episode is lost. */
@@ -15,10 +17,16 @@ export interface ActivityPresets {
   training: ActivityOptions;
 }
 
-export function activityPresets(timeouts: ActivityTimeouts): ActivityPresets {
+/** Start-to-close of an attack of `attempts` model calls, `parallelCalls` of them at a time. */
+export function attackTimeoutMs(timeouts: Pick<ActivityTimeouts, 'playerMs' | 'playerParallelCalls'>, attempts: number): number {
+  return timeouts.playerMs * Math.max(1, Math.ceil(attempts / timeouts.playerParallelCalls));
+}
+
+export function activityPresets(timeouts: ActivityTimeouts, attempts = 1): ActivityPresets {
   const retry = { initialInterval: 200, backoffCoefficient: 2, maximumInterval: timeouts.maximumIntervalMs, maximumAttempts: timeouts.maximumAttempts };
   return {
     player: { startToCloseTimeout: timeouts.playerMs, heartbeatTimeout: timeouts.heartbeatMs, retry },
+    attack: { startToCloseTimeout: attackTimeoutMs(timeouts, attempts), heartbeatTimeout: timeouts.heartbeatMs, retry },
     sandbox: { startToCloseTimeout: timeouts.sandboxMs, heartbeatTimeout: timeouts.heartbeatMs, retry },
     // No maximumAttempts: unlimited.
     store: { startToCloseTimeout: timeouts.storeMs, retry: { initialInterval: 200, backoffCoefficient: 2, maximumInterval: timeouts.maximumIntervalMs } },

@@ -51,6 +51,7 @@ function playerSpec(player: CampaignConfig['generator']): PlayerSpec {
     policy: player.policy,
     ...(player.model !== undefined ? { model: player.model } : {}),
     ...(player.policyState !== undefined ? { policyState: player.policyState } : {}),
+    ...(player.sampling !== undefined ? { sampling: player.sampling } : {}),
   };
 }
 

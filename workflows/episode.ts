@@ -10,8 +10,9 @@ import { episodeStateQuery, searchAttributes, type EpisodeWorkflowInput } from '
 
 export async function episodeWorkflow(input: EpisodeWorkflowInput): Promise<EpisodeSummary> {
   const { timeouts, searchAttributes: useSearchAttributes, ...episode } = input;
-  const presets = activityPresets(timeouts);
+  const presets = activityPresets(timeouts, episode.attempts);
   const players = proxyActivities<SinqActivities>(presets.player);
+  const attackers = proxyActivities<SinqActivities>(presets.attack);
   const sandbox = proxyActivities<SinqActivities>(presets.sandbox);
   const store = proxyActivities<SinqActivities>(presets.store);
 
@@ -19,7 +20,7 @@ export async function episodeWorkflow(input: EpisodeWorkflowInput): Promise<Epis
     actors: {
       propose: fromPromise(({ input: step }) => players.propose(step)),
       verifyPlay: fromPromise(({ input: step }) => sandbox.verifyPlay(step)),
-      attack: fromPromise(({ input: step }) => players.attack(step)),
+      attack: fromPromise(({ input: step }) => attackers.attack(step)),
       checkAttempts: fromPromise(({ input: step }) => sandbox.checkAttempts(step)),
       persist: fromPromise(async ({ input: record }) => {
         await store.recordEpisode(record);

@@ -12,6 +12,20 @@ export interface SamplingOptions {
   numPredict?: number;
   /** Context window (Ollama `num_ctx`). */
   numCtx?: number;
+  /** Ollama `format`: `json` constrains the reply to JSON. */
+  format?: 'json';
+}
+
+/** How a model reply was produced, recorded with it (LLM policies only). */
+export interface ReplyGeneration {
+  model: string;
+  /** The sampling options sent to the model server, seed included. */
+  options: { temperature?: number; top_p?: number; num_predict?: number; num_ctx?: number; seed?: number };
+  format?: 'json';
+  /** `stop`, or `length` when the reply was cut by num_predict. */
+  doneReason?: string;
+  promptTokens?: number;
+  replyTokens?: number;
 }
 
 export interface PolicyReply<T> {
@@ -19,6 +33,7 @@ export interface PolicyReply<T> {
   raw: string;
   parsed: ParseResult<T>;
   durationMs: number;
+  generation?: ReplyGeneration;
 }
 
 export interface ProposeRequest {

@@ -6,7 +6,7 @@ import type { ChatMessage, EvaluatorReply, GeneratorReply, ParseResult, Task } f
 import { MAX_REPLY_CHARS, parseEvaluatorReply, parseGeneratorReply } from '../../../game/reply';
 import { deriveSeed } from '../../../game/random';
 import type { Logger } from '../../../lib/log';
-import { ActorTimeoutError, PolicyError } from '../../errors';
+import { ActorError, ActorTimeoutError, PolicyError } from '../../errors';
 import { Semaphore } from '../../semaphore';
 import type {
   AttackRequest,
@@ -17,9 +17,11 @@ import type {
   PolicyReply,
   ProposeRequest,
   ProposeResult,
+  ReplyGeneration,
   SamplingOptions,
 } from '../types';
-import { streamChat, type OllamaOptions } from './chat';
+import { streamChat, type ChatCallResult, type OllamaFormat, type OllamaOptions } from './chat';
+import { SampleCache, sampleKey } from './sample-cache';
 import { preflightOllama, type ModelReport } from './preflight';
 import { DEFAULT_BACKOFF, withBackoff, type BackoffOptions } from './retry';
 
@@ -42,6 +44,8 @@ export interface OllamaPolicyOptions {
   /** Sampling used where a request gives none. */
   sampling?: SamplingOptions;
   prompts: PromptBuilders;
+  /** Finished replies reused when a request is retried (none: every call goes to the model). */
+  sampleCache?: SampleCache;
 }
 
 /** `ollama:qwen2.5-coder:7b` → `qwen2.5-coder:7b`; undefined for other specs. */
@@ -90,13 +94,13 @@ function boundedSignal(outer: AbortSignal, deadline: number | undefined): { sign
   };
 }
 
-function ollamaOptions(sampling: SamplingOptions | undefined, seed: number): OllamaOptions {
+export function ollamaOptions(sampling: SamplingOptions | undefined, seed: number): { options: OllamaOptions; format?: OllamaFormat } {
   const options: OllamaOptions = { seed };
   if (sampling?.temperature !== undefined) options.temperature = sampling.temperature;
   if (sampling?.topP !== undefined) options.top_p = sampling.topP;
   if (sampling?.numPredict !== undefined) options.num_predict = sampling.numPredict;
   if (sampling?.numCtx !== undefined) options.num_ctx = sampling.numCtx;
-  return options;
+  return sampling?.format !== undefined ? { options, format: sampling.format } : { options };
 }
 
 class OllamaPlayer {
@@ -105,6 +109,7 @@ class OllamaPlayer {
   private readonly maxReplyChars: number;
   private readonly backoff: BackoffOptions;
   private readonly concurrency: number;
+  private readonly cache: SampleCache | undefined;
 
   constructor(
     readonly name: string,
@@ -115,6 +120,7 @@ class OllamaPlayer {
     this.maxReplyChars = options.maxReplyChars ?? MAX_REPLY_CHARS;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.concurrency = options.concurrency ?? 2;
+    this.cache = options.sampleCache;
   }
 
   /** Server reachable and model present; remembered per model once it succeeds. */
@@ -138,28 +144,45 @@ class OllamaPlayer {
     log: Logger,
   ): Promise<PolicyReply<T>> {
     const started = Date.now();
-    const slots = slotsFor(this.host, model, this.concurrency);
-    const result = await slots.with(
-      () =>
-        withBackoff(
-          () => streamChat({ host: this.host, model, messages, options: ollamaOptions({ ...this.options.sampling, ...sampling }, seed), signal, maxChars: this.maxReplyChars }),
-          signal,
-          this.backoff,
-          (attempt, err, delayMs) => log.warn({ attempt, delayMs, err: err instanceof Error ? err.message : String(err) }, 'retrying Ollama chat'),
-        ),
-      signal,
-    );
+    const { options, format } = ollamaOptions({ ...this.options.sampling, ...sampling }, seed);
+    const key = sampleKey({ host: this.host, model, messages, options, ...(format !== undefined ? { format } : {}) });
+    let result: ChatCallResult | undefined = this.cache?.get(key);
+    if (result === undefined) {
+      const slots = slotsFor(this.host, model, this.concurrency);
+      result = await slots.with(
+        () =>
+          withBackoff(
+            () => streamChat({ host: this.host, model, messages, options, ...(format !== undefined ? { format } : {}), signal, maxChars: this.maxReplyChars }),
+            signal,
+            this.backoff,
+            (attempt, err, delayMs) => log.warn({ attempt, delayMs, err: err instanceof Error ? err.message : String(err) }, 'retrying Ollama chat'),
+          ),
+        signal,
+      );
+      this.cache?.set(key, result);
+    }
     let parsed: ParseResult<T>;
     if (result.overflow) {
       parsed = { ok: false, reason: 'too-large', detail: `the reply passed ${this.maxReplyChars} characters; generation was stopped there` };
     } else {
       parsed = parse(result.text);
-      if (!parsed.ok && result.doneReason === 'length' && parsed.reason !== 'too-large') {
-        parsed = { ok: false, reason: 'truncated', detail: `generation hit num_predict after ${result.replyTokens ?? '?'} tokens: ${parsed.detail}` };
+      // A reply that did not end on a stop is unfinished even when its sections parse (the study
+      // dropped every non-"stop" finish): it is recorded as truncated, never played.
+      if (result.doneReason === 'length') {
+        const why = parsed.ok ? 'the sections parsed but the reply is unfinished' : parsed.detail;
+        parsed = { ok: false, reason: 'truncated', detail: `generation hit num_predict after ${result.replyTokens ?? '?'} tokens: ${why}` };
       }
     }
     log.debug({ model, chars: result.text.length, doneReason: result.doneReason, ok: parsed.ok, ms: result.durationMs }, 'model replied');
-    return { raw: result.text, parsed, durationMs: Date.now() - started };
+    const generation: ReplyGeneration = {
+      model,
+      options,
+      ...(format !== undefined ? { format } : {}),
+      ...(result.doneReason !== undefined ? { doneReason: result.doneReason } : {}),
+      ...(result.promptTokens !== undefined ? { promptTokens: result.promptTokens } : {}),
+      ...(result.replyTokens !== undefined ? { replyTokens: result.replyTokens } : {}),
+    };
+    return { raw: result.text, parsed, durationMs: Date.now() - started, generation };
   }
 
   modelFor(requested: string | undefined): string {
@@ -220,17 +243,24 @@ export function createOllamaEvaluatorPolicy(spec: string, options: OllamaPolicyO
       try {
         await player.preflight(model, signal);
         const prompt = options.prompts.evaluator(request.task, request.variant);
-        // n independent samples, each with its own seed derived from the request's; one failure stops the rest.
-        const replies = await Promise.all(
+        // n independent samples, each with its own seed derived from the request's. A final failure
+        // stops the rest; after a transient one the others run on, so a retry of this request finds
+        // them in the sample cache and redoes only the calls that failed.
+        const settled = await Promise.allSettled(
           Array.from({ length: request.attempts }, (_, attempt) =>
             player
               .sample<EvaluatorReply>(model, prompt, request.sampling, deriveSeed(request.seed, 'attempt', attempt), signal, (text) => parseEvaluatorReply(text), context.log)
               .catch((err: unknown) => {
-                if (!signal.aborted) abort(err);
+                if (!signal.aborted && !(err instanceof ActorError && err.retryable)) abort(err);
                 throw err;
               }),
           ),
         );
+        const replies: Array<PolicyReply<EvaluatorReply>> = [];
+        for (const outcome of settled) {
+          if (outcome.status === 'rejected') throw signal.aborted ? signal.reason : outcome.reason;
+          replies.push(outcome.value);
+        }
         return { policy: spec, modelVersion: model, prompt, replies };
       } finally {
         dispose();
