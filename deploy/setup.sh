@@ -31,3 +31,6 @@ if [ "$(cat node_modules/.sinq-lock-hash 2>/dev/null || true)" != "$lock_hash" ]
   npm ci --no-fund --no-audit --loglevel=error >&2
   echo "$lock_hash" > node_modules/.sinq-lock-hash
 fi
+
+bash deploy/setup-temporal.sh
+bash deploy/setup-chromium.sh
