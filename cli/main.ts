@@ -23,6 +23,7 @@ const verbNames = [
   'episodes',
   'export',
   'sandbox',
+  'eval',
 ] as const;
 
 async function loadVerb(name: string): Promise<CommandModule> {
