@@ -19,6 +19,7 @@ import {
   type Payloads,
   type T,
 } from './proto';
+import { blobExceeds, failureBytes, FailureReason, payloadsBytes, serverFailure } from './limits';
 import { decideRetry, normalizeRetryPolicy } from './retry';
 import { isOpen, type ActivityState, type Run } from './state';
 import { encodeToken, type ActivityTaskToken } from './tokens';
@@ -193,6 +194,11 @@ export class ActivityLifecycle {
   }
 
   complete(t: ActivityTaskToken, result: Payloads | null | undefined, identity: string): void {
+    if (blobExceeds(payloadsBytes(result), this.e.limits, 'RespondActivityTaskCompleted', this.e.warnBlob)) {
+      // Temporal records an oversized result as a non-retryable failure of the attempt.
+      this.fail(t, serverFailure(FailureReason.completeResult, true), identity);
+      return;
+    }
     const { run, act } = this.find(t);
     this.e.alarms.disarmActivity(act);
     act.phase = activityMachine(act.phase, 'close');
@@ -209,6 +215,10 @@ export class ActivityLifecycle {
   }
 
   canceled(t: ActivityTaskToken, details: Payloads | null | undefined, identity: string): void {
+    if (blobExceeds(payloadsBytes(details), this.e.limits, 'RespondActivityTaskCanceled', this.e.warnBlob)) {
+      this.fail(t, serverFailure(FailureReason.cancelDetails, true), identity);
+      return;
+    }
     const { run, act } = this.find(t);
     this.e.alarms.disarmActivity(act);
     act.phase = activityMachine(act.phase, 'close');
@@ -230,6 +240,9 @@ export class ActivityLifecycle {
     identity: string,
     lastHeartbeat?: Payloads | null,
   ): void {
+    if (blobExceeds(failureBytes(failure), this.e.limits, 'RespondActivityTaskFailed', this.e.warnBlob)) {
+      failure = serverFailure(FailureReason.failure, true, { message: (failure?.message ?? '').slice(0, 1024) });
+    }
     const { run, act } = this.find(t);
     if (lastHeartbeat?.payloads?.length) act.heartbeatDetails = lastHeartbeat;
     this.retryOrClose(run, act, failure ?? { message: 'activity failed' }, identity, (retryState) =>
@@ -247,6 +260,11 @@ export class ActivityLifecycle {
   heartbeat(t: ActivityTaskToken, details: Payloads | null | undefined): { cancelRequested: boolean } {
     const { run, act } = this.find(t);
     if (!isOpen(run)) throw notFound('activity task not found');
+    if (blobExceeds(payloadsBytes(details), this.e.limits, 'RecordActivityTaskHeartbeat', this.e.warnBlob)) {
+      // As Temporal: the attempt fails at once, and the worker is told to stop.
+      this.e.mutate(() => this.fail(t, serverFailure(FailureReason.heartbeat, true), act.startedIdentity));
+      return { cancelRequested: true };
+    }
     act.lastHeartbeatMs = Date.now();
     if (details) act.heartbeatDetails = details;
     return { cancelRequested: act.cancelRequested };

@@ -2,6 +2,7 @@
 // writes, and the retention sweep that drops closed runs.
 import type { Engine } from './engine';
 import { decodeEvent, encodeEvent, encodeFailure, num } from './proto';
+import { encodedEventBytes } from './limits';
 import type { JournalRecord } from './records';
 import { applyEvent, failureFromRecord, isOpen, newRun, noteBuffered, runKey } from './state';
 
@@ -64,6 +65,7 @@ export class Persistence {
         for (const s of r.ev) {
           const ev = decodeEvent(s);
           run.history.push(ev);
+          run.historyBytes += encodedEventBytes(s);
           applyEvent(run, ev);
           e.noteTaskId(num(ev.taskId));
         }

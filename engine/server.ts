@@ -5,6 +5,7 @@ import { CompactionScheduler } from './compaction';
 import { Engine } from './engine';
 import { EngineError } from './errors';
 import { installFastGzip } from './grpc-gzip';
+import { DEFAULT_LIMITS, type EngineLimits } from './limits';
 import { openJournal, type Journal, type JournalFileSystem } from './journal';
 import { rpc, serviceMethods } from './proto';
 import { parseRecords, type JournalRecord } from './records';
@@ -29,6 +30,8 @@ export interface EngineServerOptions {
   onFatal?: (err: unknown) => void;
   /** First retry delay of a failed background compaction (doubles up to a minute). Default 1000. */
   compactionRetryMs?: number;
+  /** Size limits (Temporal's self-hosted defaults where omitted; see engine/limits.ts). */
+  limits?: Partial<EngineLimits>;
   /** File-system operations of the journal; tests inject failures through it. */
   journalFileSystem?: JournalFileSystem;
 }
@@ -135,6 +138,8 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
   let fatal: unknown = null;
   const engine: Engine = new Engine({
     pollTimeoutMs: options.pollTimeoutMs,
+    limits: options.limits,
+    log,
     persist: journal
       ? async (records) => {
           await journal.append(records);
@@ -159,7 +164,7 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
   }
 
   installFastGzip();
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': options.limits?.maxMessageBytes ?? DEFAULT_LIMITS.maxMessageBytes, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
   const rpcCounts = options.countRpcs ? new Map<string, number>() : null;
   const ws = serviceDefinition('temporal.api.workflowservice.v1.WorkflowService', workflowServiceHandlers(engine), log, rpcCounts);
   server.addService(ws.definition, ws.implementation);

@@ -4,7 +4,16 @@
 import { randomUUID } from 'node:crypto';
 import { isEagerActivity, isTerminalCommand } from './commands';
 import type { Engine, PollActivityTaskResponse, PollerInfo, PollWorkflowTaskResponse } from './engine';
-import { notFound } from './errors';
+import { invalidArgument, notFound } from './errors';
+import {
+  blobExceeds,
+  failureBytes,
+  FailureReason,
+  HISTORY_SERVICE_IDENTITY,
+  oversizedCommand,
+  serverFailure,
+  type OversizedCommand,
+} from './limits';
 import { api, durationMs, EventType, int64, msDuration, msTimestamp, type T } from './proto';
 import { isOpen, type Run } from './state';
 import { encodeToken, type WorkflowTaskToken } from './tokens';
@@ -99,6 +108,10 @@ export class WorkflowTaskLifecycle {
     const run = this.runOf(t);
     const commands = req.commands ?? [];
     for (const c of commands) this.e.commands.validate(run, c);
+    for (const c of commands) {
+      const oversized = oversizedCommand(c, this.e.limits, this.e.warnBlob);
+      if (oversized) this.failAndTerminate(run, t, req.identity ?? '', oversized);
+    }
     const terminal = commands.some((c) => isTerminalCommand(c.commandType ?? 0));
     this.e.alarms.disarm(run.wft.rt);
     if (terminal && run.buffered.length > 0) {
@@ -159,8 +172,38 @@ export class WorkflowTaskLifecycle {
     return tasks;
   }
 
+  /**
+   * A command over the blob size limit, as Temporal handles it: none of the completion's commands is
+   * applied, the task fails with the command's cause, buffered events are flushed, the run is terminated
+   * with the same message by history-service, and the worker gets INVALID_ARGUMENT.
+   */
+  private failAndTerminate(run: Run, t: WorkflowTaskToken, identity: string, oversized: OversizedCommand): never {
+    this.e.alarms.disarm(run.wft.rt);
+    run.sticky = undefined;
+    this.e.append(run, [
+      this.e.event(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
+        workflowTaskFailedEventAttributes: {
+          scheduledEventId: int64(t.sid),
+          startedEventId: int64(t.st),
+          cause: oversized.cause,
+          failure: serverFailure(oversized.message, false),
+          identity,
+        },
+      }),
+    ]);
+    this.e.flushBuffer(run);
+    this.e.lifecycle.terminate(run, oversized.message, HISTORY_SERVICE_IDENTITY);
+    throw invalidArgument(oversized.message);
+  }
+
   fail(t: WorkflowTaskToken, req: T.api.workflowservice.v1.IRespondWorkflowTaskFailedRequest): void {
     const run = this.runOf(t);
+    if (blobExceeds(failureBytes(req.failure), this.e.limits, 'RespondWorkflowTaskFailed', this.e.warnBlob)) {
+      req = {
+        ...req,
+        failure: serverFailure(FailureReason.failure, true, { message: (req.failure?.message ?? '').slice(0, 1024) }),
+      };
+    }
     this.e.alarms.disarm(run.wft.rt);
     run.sticky = undefined;
     this.e.append(run, [
