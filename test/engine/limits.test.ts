@@ -221,6 +221,43 @@ describe('engine limits', () => {
     });
   });
 
+  it('fails a query whose answer is over 2 MB with "Blob data size exceeds limit."', async () => {
+    const service = await open();
+    await start(service, 'big-query');
+    const task = await service.pollWorkflowTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: 'tq-big-query' },
+      identity: 'w',
+    });
+    await service.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: task.taskToken, commands: [] });
+    const query = service
+      .queryWorkflow({
+        namespace: 'default',
+        execution: { workflowId: 'big-query' },
+        query: { queryType: 'q' },
+      })
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    const queryTask = await service.pollWorkflowTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: 'tq-big-query' },
+      identity: 'w',
+    });
+    expect(queryTask.query?.queryType).toBe('q');
+    await service.respondQueryTaskCompleted({
+      namespace: 'default',
+      taskToken: queryTask.taskToken,
+      completedType: temporal.api.enums.v1.QueryResultType.QUERY_RESULT_TYPE_ANSWERED,
+      queryResult: payloads(3 * MB),
+    });
+    expect(await query).toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: 'Blob data size exceeds limit.',
+    });
+  });
+
   it('terminates a run past the history event-count limit with "Workflow history count exceeds limit."', async () => {
     const service = await open({ limits: { historyCountWarn: 8, historyCountError: 12 } });
     await start(service, 'many-events');
