@@ -23,6 +23,7 @@ import { blobExceeds, failureBytes, FailureReason, payloadsBytes, serverFailure 
 import { decideRetry, normalizeRetryPolicy } from './retry';
 import { isOpen, type ActivityState, type Run } from './state';
 import { encodeToken, type ActivityTaskToken } from './tokens';
+import { handOut } from './workflow-task';
 
 const TimeoutType = api.enums.v1.TimeoutType;
 const RetryState = api.enums.v1.RetryState;
@@ -108,48 +109,51 @@ export class ActivityLifecycle {
       act.attempt !== attempt
     )
       return null;
-    return this.e.mutate(() => {
-      act.rt.queued = false;
-      act.phase = activityMachine(act.phase, 'start');
-      act.startedTimeMs = Date.now();
-      act.startedIdentity = poller.identity;
-      act.lastHeartbeatMs = 0;
-      const stc = durationMs(act.attrs.startToCloseTimeout);
-      if (stc > 0)
-        this.e.alarms.arm(act.rt, act.startedTimeMs + stc, () =>
-          this.timeout(run, act, attempt, TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE),
-        );
-      this.armHeartbeat(run, act);
-      const a = act.attrs;
-      const token: ActivityTaskToken = {
-        k: 'a',
-        ns: run.namespace,
-        wf: run.workflowId,
-        run: run.runId,
-        sid: act.scheduledEventId,
-        att: attempt,
-      };
-      return {
-        taskToken: encodeToken(token),
-        workflowNamespace: run.namespace,
-        workflowType: { name: run.workflowType },
-        workflowExecution: { workflowId: run.workflowId, runId: run.runId },
-        activityType: a.activityType ?? null,
-        activityId: a.activityId ?? '',
-        header: a.header ?? null,
-        input: a.input ?? null,
-        heartbeatDetails: act.heartbeatDetails ?? null,
-        scheduledTime: msTimestamp(act.scheduledTimeMs),
-        currentAttemptScheduledTime: msTimestamp(act.currentAttemptScheduledMs),
-        startedTime: msTimestamp(act.startedTimeMs),
-        attempt,
-        scheduleToCloseTimeout: a.scheduleToCloseTimeout ?? null,
-        startToCloseTimeout: a.startToCloseTimeout ?? null,
-        heartbeatTimeout: a.heartbeatTimeout ?? null,
-        retryPolicy: a.retryPolicy ?? null,
-        priority: a.priority ?? null,
-      };
-    }).result;
+    return handOut(
+      () =>
+        this.e.mutate(() => {
+          act.rt.queued = false;
+          act.phase = activityMachine(act.phase, 'start');
+          act.startedTimeMs = Date.now();
+          act.startedIdentity = poller.identity;
+          act.lastHeartbeatMs = 0;
+          const stc = durationMs(act.attrs.startToCloseTimeout);
+          if (stc > 0)
+            this.e.alarms.arm(act.rt, act.startedTimeMs + stc, () =>
+              this.timeout(run, act, attempt, TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE),
+            );
+          this.armHeartbeat(run, act);
+          const a = act.attrs;
+          const token: ActivityTaskToken = {
+            k: 'a',
+            ns: run.namespace,
+            wf: run.workflowId,
+            run: run.runId,
+            sid: act.scheduledEventId,
+            att: attempt,
+          };
+          return {
+            taskToken: encodeToken(token),
+            workflowNamespace: run.namespace,
+            workflowType: { name: run.workflowType },
+            workflowExecution: { workflowId: run.workflowId, runId: run.runId },
+            activityType: a.activityType ?? null,
+            activityId: a.activityId ?? '',
+            header: a.header ?? null,
+            input: a.input ?? null,
+            heartbeatDetails: act.heartbeatDetails ?? null,
+            scheduledTime: msTimestamp(act.scheduledTimeMs),
+            currentAttemptScheduledTime: msTimestamp(act.currentAttemptScheduledMs),
+            startedTime: msTimestamp(act.startedTimeMs),
+            attempt,
+            scheduleToCloseTimeout: a.scheduleToCloseTimeout ?? null,
+            startToCloseTimeout: a.startToCloseTimeout ?? null,
+            heartbeatTimeout: a.heartbeatTimeout ?? null,
+            retryPolicy: a.retryPolicy ?? null,
+            priority: a.priority ?? null,
+          };
+        }).result,
+    );
   }
 
   private armHeartbeat(run: Run, act: ActivityState): void {

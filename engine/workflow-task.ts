@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { isEagerActivity, isTerminalCommand } from './commands';
 import type { Engine, PollActivityTaskResponse, PollerInfo, PollWorkflowTaskResponse } from './engine';
-import { invalidArgument, notFound } from './errors';
+import { EngineError, invalidArgument, notFound } from './errors';
 import {
   blobExceeds,
   failureBytes,
@@ -44,41 +44,47 @@ export class WorkflowTaskLifecycle {
   /** Hands out the scheduled workflow task. A sticky worker has the run cached: it gets only the new events. */
   start(run: Run, scheduledEventId: number, poller: PollerInfo, sticky = false): PollWorkflowTaskResponse | null {
     if (!isOpen(run) || run.wft.phase !== 'scheduled' || run.wft.scheduledEventId !== scheduledEventId) return null;
-    return this.e.mutate(() => {
-      run.wft.rt.queued = false;
-      this.e.alarms.disarm(run.stickyRt);
-      this.e.append(run, [
-        this.e.event(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
-          workflowTaskStartedEventAttributes: {
-            scheduledEventId: int64(scheduledEventId),
-            identity: poller.identity,
-            requestId: randomUUID(),
-          },
-        }),
-      ]);
-      if (sticky) this.e.workflowTaskStats.sticky++;
-      else this.e.workflowTaskStats.fullHistory++;
-      const token: WorkflowTaskToken = {
-        k: 'w',
-        ns: run.namespace,
-        wf: run.workflowId,
-        run: run.runId,
-        sid: scheduledEventId,
-        st: run.wft.startedEventId,
-      };
-      return {
-        taskToken: encodeToken(token),
-        workflowExecution: { workflowId: run.workflowId, runId: run.runId },
-        workflowType: { name: run.workflowType },
-        previousStartedEventId: int64(run.previousStartedEventId),
-        startedEventId: int64(run.wft.startedEventId),
-        attempt: run.wft.attempt,
-        history: { events: sticky ? run.history.slice(run.previousStartedEventId) : run.history },
-        workflowExecutionTaskQueue: { name: run.taskQueue, kind: api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        scheduledTime: msTimestamp(run.wft.scheduledTimeMs),
-        startedTime: msTimestamp(run.wft.startedTimeMs),
-      };
-    }).result;
+    return handOut(
+      () =>
+        this.e.mutate(() => {
+          run.wft.rt.queued = false;
+          this.e.alarms.disarm(run.stickyRt);
+          this.e.append(run, [
+            this.e.event(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
+              workflowTaskStartedEventAttributes: {
+                scheduledEventId: int64(scheduledEventId),
+                identity: poller.identity,
+                requestId: randomUUID(),
+              },
+            }),
+          ]);
+          if (sticky) this.e.workflowTaskStats.sticky++;
+          else this.e.workflowTaskStats.fullHistory++;
+          const token: WorkflowTaskToken = {
+            k: 'w',
+            ns: run.namespace,
+            wf: run.workflowId,
+            run: run.runId,
+            sid: scheduledEventId,
+            st: run.wft.startedEventId,
+          };
+          return {
+            taskToken: encodeToken(token),
+            workflowExecution: { workflowId: run.workflowId, runId: run.runId },
+            workflowType: { name: run.workflowType },
+            previousStartedEventId: int64(run.previousStartedEventId),
+            startedEventId: int64(run.wft.startedEventId),
+            attempt: run.wft.attempt,
+            history: { events: sticky ? run.history.slice(run.previousStartedEventId) : run.history },
+            workflowExecutionTaskQueue: {
+              name: run.taskQueue,
+              kind: api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
+            },
+            scheduledTime: msTimestamp(run.wft.scheduledTimeMs),
+            startedTime: msTimestamp(run.wft.startedTimeMs),
+          };
+        }).result,
+    );
   }
 
   /** Finds the run a workflow task token names, checking the task is still the one in flight. */
@@ -259,5 +265,18 @@ export class WorkflowTaskLifecycle {
       }),
     ]);
     this.e.flushBuffer(run);
+  }
+}
+
+/**
+ * Runs a hand-out; when handing the task out pushed the run past a history limit, the run is terminated
+ * and there is no task to give (the poller keeps waiting) rather than an error inside matching.
+ */
+export function handOut<R>(fn: () => R): R | null {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof EngineError) return null;
+    throw err;
   }
 }

@@ -277,6 +277,36 @@ describe('engine limits', () => {
     expect(logs.some((e) => e.event === 'history_size_warning')).toBe(true);
   });
 
+  it('terminates a run that a timer pushes past the limit without stopping the engine', async () => {
+    let fatal: unknown;
+    const service = await open({ limits: { historyCountError: 6 }, onFatal: (err) => (fatal = err) });
+    await start(service, 'timer-over');
+    const task = await service.pollWorkflowTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: 'tq-timer-over' },
+      identity: 'w',
+    });
+    await service.respondWorkflowTaskCompleted({
+      namespace: 'default',
+      taskToken: task.taskToken,
+      commands: [
+        {
+          commandType: CommandType.COMMAND_TYPE_START_TIMER,
+          startTimerCommandAttributes: { timerId: 't', startToFireTimeout: msDuration(50) },
+        },
+      ],
+    });
+    await expect
+      .poll(() => status(service, 'timer-over'), { timeout: 5000 })
+      .toBe(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED);
+    const events = await history(service, 'timer-over');
+    expect(events.at(-1)!.workflowExecutionTerminatedEventAttributes?.reason).toBe(
+      'Workflow history count exceeds limit.',
+    );
+    expect(fatal).toBeUndefined();
+    await start(service, 'after-timer-over');
+  });
+
   it('terminates a run past the history size limit with "Workflow history size exceeds limit.", also after a restart', async () => {
     let service = await open({ limits: { historySizeWarnBytes: 50_000, historySizeErrorBytes: 100_000 } });
     await start(service, 'big-history');
