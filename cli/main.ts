@@ -23,6 +23,7 @@ const verbNames = [
   'episodes',
   'export',
   'sandbox',
+  'eval',
   'ui',
 ] as const;
 
