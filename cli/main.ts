@@ -23,6 +23,7 @@ const verbNames = [
   'episodes',
   'export',
   'sandbox',
+  'report',
 ] as const;
 
 async function loadVerb(name: string): Promise<CommandModule> {
