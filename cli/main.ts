@@ -23,6 +23,7 @@ const verbNames = [
   'episodes',
   'export',
   'sandbox',
+  'eval',
   'report',
 ] as const;
 
