@@ -10,6 +10,7 @@ missing=()
 have python3 || missing+=(python3)
 have nats-server || missing+=(nats-server)
 have bwrap || missing+=(bubblewrap)
+have flock || missing+=(util-linux) # flock(1) holds the engine's data directory lock
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${missing[*]}" >&2

@@ -19,9 +19,11 @@ import {
   type Payloads,
   type T,
 } from './proto';
+import { blobExceeds, failureBytes, FailureReason, payloadsBytes, serverFailure } from './limits';
 import { decideRetry, normalizeRetryPolicy } from './retry';
 import { isOpen, type ActivityState, type Run } from './state';
 import { encodeToken, type ActivityTaskToken } from './tokens';
+import { handOut } from './workflow-task';
 
 const TimeoutType = api.enums.v1.TimeoutType;
 const RetryState = api.enums.v1.RetryState;
@@ -107,48 +109,51 @@ export class ActivityLifecycle {
       act.attempt !== attempt
     )
       return null;
-    return this.e.mutate(() => {
-      act.rt.queued = false;
-      act.phase = activityMachine(act.phase, 'start');
-      act.startedTimeMs = Date.now();
-      act.startedIdentity = poller.identity;
-      act.lastHeartbeatMs = 0;
-      const stc = durationMs(act.attrs.startToCloseTimeout);
-      if (stc > 0)
-        this.e.alarms.arm(act.rt, act.startedTimeMs + stc, () =>
-          this.timeout(run, act, attempt, TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE),
-        );
-      this.armHeartbeat(run, act);
-      const a = act.attrs;
-      const token: ActivityTaskToken = {
-        k: 'a',
-        ns: run.namespace,
-        wf: run.workflowId,
-        run: run.runId,
-        sid: act.scheduledEventId,
-        att: attempt,
-      };
-      return {
-        taskToken: encodeToken(token),
-        workflowNamespace: run.namespace,
-        workflowType: { name: run.workflowType },
-        workflowExecution: { workflowId: run.workflowId, runId: run.runId },
-        activityType: a.activityType ?? null,
-        activityId: a.activityId ?? '',
-        header: a.header ?? null,
-        input: a.input ?? null,
-        heartbeatDetails: act.heartbeatDetails ?? null,
-        scheduledTime: msTimestamp(act.scheduledTimeMs),
-        currentAttemptScheduledTime: msTimestamp(act.currentAttemptScheduledMs),
-        startedTime: msTimestamp(act.startedTimeMs),
-        attempt,
-        scheduleToCloseTimeout: a.scheduleToCloseTimeout ?? null,
-        startToCloseTimeout: a.startToCloseTimeout ?? null,
-        heartbeatTimeout: a.heartbeatTimeout ?? null,
-        retryPolicy: a.retryPolicy ?? null,
-        priority: a.priority ?? null,
-      };
-    }).result;
+    return handOut(
+      () =>
+        this.e.mutate(() => {
+          act.rt.queued = false;
+          act.phase = activityMachine(act.phase, 'start');
+          act.startedTimeMs = Date.now();
+          act.startedIdentity = poller.identity;
+          act.lastHeartbeatMs = 0;
+          const stc = durationMs(act.attrs.startToCloseTimeout);
+          if (stc > 0)
+            this.e.alarms.arm(act.rt, act.startedTimeMs + stc, () =>
+              this.timeout(run, act, attempt, TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE),
+            );
+          this.armHeartbeat(run, act);
+          const a = act.attrs;
+          const token: ActivityTaskToken = {
+            k: 'a',
+            ns: run.namespace,
+            wf: run.workflowId,
+            run: run.runId,
+            sid: act.scheduledEventId,
+            att: attempt,
+          };
+          return {
+            taskToken: encodeToken(token),
+            workflowNamespace: run.namespace,
+            workflowType: { name: run.workflowType },
+            workflowExecution: { workflowId: run.workflowId, runId: run.runId },
+            activityType: a.activityType ?? null,
+            activityId: a.activityId ?? '',
+            header: a.header ?? null,
+            input: a.input ?? null,
+            heartbeatDetails: act.heartbeatDetails ?? null,
+            scheduledTime: msTimestamp(act.scheduledTimeMs),
+            currentAttemptScheduledTime: msTimestamp(act.currentAttemptScheduledMs),
+            startedTime: msTimestamp(act.startedTimeMs),
+            attempt,
+            scheduleToCloseTimeout: a.scheduleToCloseTimeout ?? null,
+            startToCloseTimeout: a.startToCloseTimeout ?? null,
+            heartbeatTimeout: a.heartbeatTimeout ?? null,
+            retryPolicy: a.retryPolicy ?? null,
+            priority: a.priority ?? null,
+          };
+        }).result,
+    );
   }
 
   private armHeartbeat(run: Run, act: ActivityState): void {
@@ -193,6 +198,11 @@ export class ActivityLifecycle {
   }
 
   complete(t: ActivityTaskToken, result: Payloads | null | undefined, identity: string): void {
+    if (blobExceeds(payloadsBytes(result), this.e.limits, 'RespondActivityTaskCompleted', this.e.warnBlob)) {
+      // Temporal records an oversized result as a non-retryable failure of the attempt.
+      this.fail(t, serverFailure(FailureReason.completeResult, true), identity);
+      return;
+    }
     const { run, act } = this.find(t);
     this.e.alarms.disarmActivity(act);
     act.phase = activityMachine(act.phase, 'close');
@@ -209,6 +219,10 @@ export class ActivityLifecycle {
   }
 
   canceled(t: ActivityTaskToken, details: Payloads | null | undefined, identity: string): void {
+    if (blobExceeds(payloadsBytes(details), this.e.limits, 'RespondActivityTaskCanceled', this.e.warnBlob)) {
+      this.fail(t, serverFailure(FailureReason.cancelDetails, true), identity);
+      return;
+    }
     const { run, act } = this.find(t);
     this.e.alarms.disarmActivity(act);
     act.phase = activityMachine(act.phase, 'close');
@@ -230,6 +244,9 @@ export class ActivityLifecycle {
     identity: string,
     lastHeartbeat?: Payloads | null,
   ): void {
+    if (blobExceeds(failureBytes(failure), this.e.limits, 'RespondActivityTaskFailed', this.e.warnBlob)) {
+      failure = serverFailure(FailureReason.failure, true, { message: (failure?.message ?? '').slice(0, 1024) });
+    }
     const { run, act } = this.find(t);
     if (lastHeartbeat?.payloads?.length) act.heartbeatDetails = lastHeartbeat;
     this.retryOrClose(run, act, failure ?? { message: 'activity failed' }, identity, (retryState) =>
@@ -247,6 +264,11 @@ export class ActivityLifecycle {
   heartbeat(t: ActivityTaskToken, details: Payloads | null | undefined): { cancelRequested: boolean } {
     const { run, act } = this.find(t);
     if (!isOpen(run)) throw notFound('activity task not found');
+    if (blobExceeds(payloadsBytes(details), this.e.limits, 'RecordActivityTaskHeartbeat', this.e.warnBlob)) {
+      // As Temporal: the attempt fails at once, and the worker is told to stop.
+      this.e.mutate(() => this.fail(t, serverFailure(FailureReason.heartbeat, true), act.startedIdentity));
+      return { cancelRequested: true };
+    }
     act.lastHeartbeatMs = Date.now();
     if (details) act.heartbeatDetails = details;
     return { cancelRequested: act.cancelRequested };

@@ -1,6 +1,7 @@
 // Runtime alarms: the process timers behind workflow-task, activity, timer and run timeouts. They are never
 // journaled; after recovery, task dispatch (dispatch.ts) re-arms them from the runs' state.
 import type { Engine } from './engine';
+import { EngineError } from './errors';
 import type { ActivityState, Run, Runtime } from './state';
 
 /** setTimeout's largest delay; longer alarms re-arm in steps. */
@@ -54,7 +55,10 @@ export class Alarms {
     try {
       this.e.mutate(fn);
     } catch (err) {
-      this.e.options.onFatal?.(err);
+      // An engine error is an answer for a caller (here: a run terminated at a history limit), not a fault.
+      if (err instanceof EngineError)
+        this.e.options.log?.({ event: 'alarm_outcome', code: err.code, message: err.message });
+      else this.e.options.onFatal?.(err);
     }
   }
 }

@@ -12,7 +12,15 @@ import { Alarms } from './alarms';
 import { ChildWorkflowLifecycle } from './child-workflow';
 import { Commands, isTerminalCommand } from './commands';
 import { TaskDispatch } from './dispatch';
-import { EngineError, notFound } from './errors';
+import { EngineError, invalidArgument, notFound } from './errors';
+import {
+  DEFAULT_LIMITS,
+  encodedEventBytes,
+  FailureReason,
+  HISTORY_SERVICE_IDENTITY,
+  type BlobWarning,
+  type EngineLimits,
+} from './limits';
 import { TaskQueues } from './matching';
 import { Persistence } from './persistence';
 import {
@@ -68,6 +76,10 @@ export interface EngineOptions {
   historyPollTimeoutMs?: number;
   defaultRetentionMs?: number;
   onFatal?: (err: unknown) => void;
+  /** Size limits; Temporal's self-hosted defaults where omitted. */
+  limits?: Partial<EngineLimits>;
+  /** Structured warnings (payloads and histories past their warn limits). */
+  log?: (event: Record<string, unknown>) => void;
 }
 
 export interface StartParams {
@@ -111,6 +123,9 @@ export class Engine {
   readonly historyPollTimeoutMs: number;
   /** Workflow tasks handed out with only the new events (sticky) or the whole history. */
   readonly workflowTaskStats = { sticky: 0, fullHistory: 0 };
+  readonly limits: EngineLimits;
+  /** Logs a payload past the blob warn limit, as Temporal does. */
+  readonly warnBlob: BlobWarning;
 
   // The parts of the engine, one per seam; they reach each other through this object.
   readonly alarms: Alarms;
@@ -127,11 +142,15 @@ export class Engine {
   private taskId = 0;
   private uow: { records: JournalRecord[]; touched: Set<Run> } | null = null;
   private lastPersist: Promise<void> = Promise.resolve();
+  private readonly historyWarned = new WeakSet<Run>();
 
   constructor(readonly options: EngineOptions = {}) {
     this.workflowTasks = new TaskQueues(options.pollTimeoutMs ?? 60_000);
     this.activityTasks = new TaskQueues(options.pollTimeoutMs ?? 60_000);
     this.historyPollTimeoutMs = options.historyPollTimeoutMs ?? 20_000;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.warnBlob = (w) =>
+      options.log?.({ event: 'blob_size_warning', message: 'Blob data size exceeds the warning limit.', ...w });
     this.alarms = new Alarms(this);
     this.dispatch = new TaskDispatch(this);
     this.workflowTask = new WorkflowTaskLifecycle(this);
@@ -162,11 +181,24 @@ export class Engine {
     let failure: unknown;
     let failed = false;
     try {
-      result = fn();
+      try {
+        result = fn();
+      } catch (err) {
+        failed = true;
+        failure = err;
+      }
+      const limitError = this.enforceHistoryLimits(uow.touched);
+      if (limitError && !failed) {
+        failed = true;
+        failure = limitError;
+      }
+      // Also after an error: whatever was applied must have its tasks queued and its alarms armed.
       for (const run of uow.touched) this.dispatch.reconcile(run);
     } catch (err) {
-      failed = true;
-      failure = err;
+      if (!failed) {
+        failed = true;
+        failure = err;
+      }
     } finally {
       this.uow = null;
     }
@@ -177,6 +209,51 @@ export class Engine {
       throw failure;
     }
     return { result: result!, durable };
+  }
+
+  /**
+   * Terminates the open runs this unit of work pushed past the history size or event-count limit, as
+   * Temporal does (reason "Workflow history size/count exceeds limit.", identity history-service), and
+   * returns the INVALID_ARGUMENT error Temporal answers the request with. Warns past the warn limits.
+   */
+  private enforceHistoryLimits(touched: Set<Run>): EngineError | undefined {
+    const limits = this.limits;
+    let error: EngineError | undefined;
+    for (const run of [...touched]) {
+      if (!isOpen(run)) continue;
+      const reason =
+        run.historyBytes > limits.historySizeErrorBytes
+          ? FailureReason.historySize
+          : run.history.length > limits.historyCountError
+            ? FailureReason.historyCount
+            : undefined;
+      if (reason) {
+        this.options.log?.({
+          event: 'history_limit_exceeded',
+          workflowId: run.workflowId,
+          runId: run.runId,
+          reason,
+          bytes: run.historyBytes,
+          events: run.history.length,
+        });
+        this.lifecycle.terminate(run, reason, HISTORY_SERVICE_IDENTITY);
+        error ??= invalidArgument(reason);
+      } else if (
+        !this.historyWarned.has(run) &&
+        (run.historyBytes > limits.historySizeWarnBytes || run.history.length > limits.historyCountWarn)
+      ) {
+        this.historyWarned.add(run);
+        this.options.log?.({
+          event: 'history_size_warning',
+          message: 'history size exceeds warn limit.',
+          workflowId: run.workflowId,
+          runId: run.runId,
+          bytes: run.historyBytes,
+          events: run.history.length,
+        });
+      }
+    }
+    return error;
   }
 
   /** True while a unit of work is open (its touched runs are reconciled when it ends). */
@@ -295,7 +372,9 @@ export class Engine {
       e.eventId = int64(run.history.length + 1);
       run.history.push(e);
       applyEvent(run, e);
-      encoded.push(encodeEvent(e));
+      const b64 = encodeEvent(e);
+      run.historyBytes += encodedEventBytes(b64);
+      encoded.push(b64);
     }
     this.record({
       k: 'ev',
@@ -335,7 +414,9 @@ export class Engine {
       e.eventId = int64(run.history.length + 1);
       run.history.push(e);
       applyEvent(run, e);
-      encoded.push(encodeEvent(e));
+      const b64 = encodeEvent(e);
+      run.historyBytes += encodedEventBytes(b64);
+      encoded.push(b64);
     }
     this.record({ k: 'ev', ns: run.namespace, wf: run.workflowId, run: run.runId, ev: encoded, flush: true });
     this.touch(run);

@@ -2,8 +2,30 @@
 // writes, and the retention sweep that drops closed runs.
 import type { Engine } from './engine';
 import { decodeEvent, encodeEvent, encodeFailure, num } from './proto';
+import { encodedEventBytes } from './limits';
 import type { JournalRecord } from './records';
 import { applyEvent, failureFromRecord, isOpen, newRun, noteBuffered, runKey } from './state';
+
+/** Encoded events per snapshot record, at most (one event larger than this gets a record of its own). */
+export const SNAPSHOT_RECORD_BYTES = 1024 * 1024;
+
+/** Splits encoded events into consecutive groups of at most SNAPSHOT_RECORD_BYTES characters. */
+function boundedChunks(encoded: string[]): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let size = 0;
+  for (const e of encoded) {
+    if (current.length > 0 && size + e.length > SNAPSHOT_RECORD_BYTES) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(e);
+    size += e.length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 export class Persistence {
   constructor(private readonly e: Engine) {}
@@ -43,6 +65,7 @@ export class Persistence {
         for (const s of r.ev) {
           const ev = decodeEvent(s);
           run.history.push(ev);
+          run.historyBytes += encodedEventBytes(s);
           applyEvent(run, ev);
           e.noteTaskId(num(ev.taskId));
         }
@@ -98,22 +121,14 @@ export class Persistence {
       (a, b) => a.startTimeMs - b.startTimeMs || num(a.history[0]?.taskId) - num(b.history[0]?.taskId),
     );
     for (const run of ordered) {
-      out.push({
-        k: 'ev',
-        ns: run.namespace,
-        wf: run.workflowId,
-        run: run.runId,
-        ev: run.history.map(encodeEvent),
-        ...(run.requestId ? { rq: run.requestId } : {}),
-      });
-      if (run.buffered.length)
-        out.push({
-          k: 'buf',
-          ns: run.namespace,
-          wf: run.workflowId,
-          run: run.runId,
-          ev: run.buffered.map(encodeEvent),
-        });
+      const ref = { ns: run.namespace, wf: run.workflowId, run: run.runId };
+      // A long history goes out as several records, each bounded, never as one record of the whole run.
+      let first = true;
+      for (const ev of boundedChunks(run.history.map(encodeEvent))) {
+        out.push({ k: 'ev', ...ref, ev, ...(first && run.requestId ? { rq: run.requestId } : {}) });
+        first = false;
+      }
+      for (const ev of boundedChunks(run.buffered.map(encodeEvent))) out.push({ k: 'buf', ...ref, ev });
       for (const act of run.activities.values()) {
         if (act.phase === 'backoff' || act.attempt > 1) {
           out.push({

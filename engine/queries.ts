@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Engine } from './engine';
 import { EngineError, failedPrecondition, invalidArgument, notFound } from './errors';
+import { BLOB_SIZE_EXCEEDS_LIMIT, blobExceeds, payloadsBytes } from './limits';
 import { api, int64, msTimestamp, type Payloads, type T } from './proto';
 import { isOpen, type Run } from './state';
 import { encodeToken } from './tokens';
@@ -74,6 +75,13 @@ export class QueryTasks {
   answer(id: string, answer: { ok: true; payloads: Payloads | null } | { ok: false; message: string }): void {
     const pending = this.pending.get(id);
     if (!pending) throw notFound('query not found or already timed out');
+    if (
+      answer.ok &&
+      blobExceeds(payloadsBytes(answer.payloads), this.e.limits, 'RespondQueryTaskCompleted', this.e.warnBlob)
+    ) {
+      // As Temporal's frontend: an oversized result becomes a failed query.
+      answer = { ok: false, message: BLOB_SIZE_EXCEEDS_LIMIT };
+    }
     pending.settle(answer.ok ? answer : { ok: false, error: invalidArgument(answer.message) });
   }
 

@@ -16,6 +16,7 @@ import {
   type Payloads,
   type T,
 } from './proto';
+import { checkBlob, payloadsBytes } from './limits';
 import { isOpen, newRun, type Run } from './state';
 
 const RetryState = api.enums.v1.RetryState;
@@ -28,6 +29,10 @@ export class RunLifecycle {
   start(p: StartParams): StartOutcome {
     const e = this.e;
     e.namespace(p.namespace);
+    // Refused before anything is written, as Temporal's frontend and history services do.
+    const operation = p.signal ? 'SignalWithStartWorkflowExecution' : 'StartWorkflowExecution';
+    checkBlob(payloadsBytes(p.input), e.limits, operation, e.warnBlob);
+    if (p.signal) checkBlob(payloadsBytes(p.signal.input), e.limits, operation, e.warnBlob);
     const existing = e.tryFindRun(p.namespace, p.workflowId);
     if (existing && isOpen(existing)) {
       if (p.requestId && existing.requestId === p.requestId) return { runId: existing.runId, started: true };
@@ -252,6 +257,7 @@ export class RunLifecycle {
     identity: string,
     header?: T.api.common.v1.IHeader | null,
   ): void {
+    checkBlob(payloadsBytes(input), this.e.limits, 'SignalWorkflowExecution', this.e.warnBlob);
     if (!isOpen(run)) throw notFound('workflow execution already completed');
     this.e.add(run, [
       this.e.event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {

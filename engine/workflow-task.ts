@@ -4,7 +4,16 @@
 import { randomUUID } from 'node:crypto';
 import { isEagerActivity, isTerminalCommand } from './commands';
 import type { Engine, PollActivityTaskResponse, PollerInfo, PollWorkflowTaskResponse } from './engine';
-import { notFound } from './errors';
+import { EngineError, invalidArgument, notFound } from './errors';
+import {
+  blobExceeds,
+  failureBytes,
+  FailureReason,
+  HISTORY_SERVICE_IDENTITY,
+  oversizedCommand,
+  serverFailure,
+  type OversizedCommand,
+} from './limits';
 import { api, durationMs, EventType, int64, msDuration, msTimestamp, type T } from './proto';
 import { isOpen, type Run } from './state';
 import { encodeToken, type WorkflowTaskToken } from './tokens';
@@ -35,41 +44,47 @@ export class WorkflowTaskLifecycle {
   /** Hands out the scheduled workflow task. A sticky worker has the run cached: it gets only the new events. */
   start(run: Run, scheduledEventId: number, poller: PollerInfo, sticky = false): PollWorkflowTaskResponse | null {
     if (!isOpen(run) || run.wft.phase !== 'scheduled' || run.wft.scheduledEventId !== scheduledEventId) return null;
-    return this.e.mutate(() => {
-      run.wft.rt.queued = false;
-      this.e.alarms.disarm(run.stickyRt);
-      this.e.append(run, [
-        this.e.event(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
-          workflowTaskStartedEventAttributes: {
-            scheduledEventId: int64(scheduledEventId),
-            identity: poller.identity,
-            requestId: randomUUID(),
-          },
-        }),
-      ]);
-      if (sticky) this.e.workflowTaskStats.sticky++;
-      else this.e.workflowTaskStats.fullHistory++;
-      const token: WorkflowTaskToken = {
-        k: 'w',
-        ns: run.namespace,
-        wf: run.workflowId,
-        run: run.runId,
-        sid: scheduledEventId,
-        st: run.wft.startedEventId,
-      };
-      return {
-        taskToken: encodeToken(token),
-        workflowExecution: { workflowId: run.workflowId, runId: run.runId },
-        workflowType: { name: run.workflowType },
-        previousStartedEventId: int64(run.previousStartedEventId),
-        startedEventId: int64(run.wft.startedEventId),
-        attempt: run.wft.attempt,
-        history: { events: sticky ? run.history.slice(run.previousStartedEventId) : run.history },
-        workflowExecutionTaskQueue: { name: run.taskQueue, kind: api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        scheduledTime: msTimestamp(run.wft.scheduledTimeMs),
-        startedTime: msTimestamp(run.wft.startedTimeMs),
-      };
-    }).result;
+    return handOut(
+      () =>
+        this.e.mutate(() => {
+          run.wft.rt.queued = false;
+          this.e.alarms.disarm(run.stickyRt);
+          this.e.append(run, [
+            this.e.event(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
+              workflowTaskStartedEventAttributes: {
+                scheduledEventId: int64(scheduledEventId),
+                identity: poller.identity,
+                requestId: randomUUID(),
+              },
+            }),
+          ]);
+          if (sticky) this.e.workflowTaskStats.sticky++;
+          else this.e.workflowTaskStats.fullHistory++;
+          const token: WorkflowTaskToken = {
+            k: 'w',
+            ns: run.namespace,
+            wf: run.workflowId,
+            run: run.runId,
+            sid: scheduledEventId,
+            st: run.wft.startedEventId,
+          };
+          return {
+            taskToken: encodeToken(token),
+            workflowExecution: { workflowId: run.workflowId, runId: run.runId },
+            workflowType: { name: run.workflowType },
+            previousStartedEventId: int64(run.previousStartedEventId),
+            startedEventId: int64(run.wft.startedEventId),
+            attempt: run.wft.attempt,
+            history: { events: sticky ? run.history.slice(run.previousStartedEventId) : run.history },
+            workflowExecutionTaskQueue: {
+              name: run.taskQueue,
+              kind: api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
+            },
+            scheduledTime: msTimestamp(run.wft.scheduledTimeMs),
+            startedTime: msTimestamp(run.wft.startedTimeMs),
+          };
+        }).result,
+    );
   }
 
   /** Finds the run a workflow task token names, checking the task is still the one in flight. */
@@ -99,6 +114,10 @@ export class WorkflowTaskLifecycle {
     const run = this.runOf(t);
     const commands = req.commands ?? [];
     for (const c of commands) this.e.commands.validate(run, c);
+    for (const c of commands) {
+      const oversized = oversizedCommand(c, this.e.limits, this.e.warnBlob);
+      if (oversized) this.failAndTerminate(run, t, req.identity ?? '', oversized);
+    }
     const terminal = commands.some((c) => isTerminalCommand(c.commandType ?? 0));
     this.e.alarms.disarm(run.wft.rt);
     if (terminal && run.buffered.length > 0) {
@@ -159,8 +178,38 @@ export class WorkflowTaskLifecycle {
     return tasks;
   }
 
+  /**
+   * A command over the blob size limit, as Temporal handles it: none of the completion's commands is
+   * applied, the task fails with the command's cause, buffered events are flushed, the run is terminated
+   * with the same message by history-service, and the worker gets INVALID_ARGUMENT.
+   */
+  private failAndTerminate(run: Run, t: WorkflowTaskToken, identity: string, oversized: OversizedCommand): never {
+    this.e.alarms.disarm(run.wft.rt);
+    run.sticky = undefined;
+    this.e.append(run, [
+      this.e.event(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
+        workflowTaskFailedEventAttributes: {
+          scheduledEventId: int64(t.sid),
+          startedEventId: int64(t.st),
+          cause: oversized.cause,
+          failure: serverFailure(oversized.message, false),
+          identity,
+        },
+      }),
+    ]);
+    this.e.flushBuffer(run);
+    this.e.lifecycle.terminate(run, oversized.message, HISTORY_SERVICE_IDENTITY);
+    throw invalidArgument(oversized.message);
+  }
+
   fail(t: WorkflowTaskToken, req: T.api.workflowservice.v1.IRespondWorkflowTaskFailedRequest): void {
     const run = this.runOf(t);
+    if (blobExceeds(failureBytes(req.failure), this.e.limits, 'RespondWorkflowTaskFailed', this.e.warnBlob)) {
+      req = {
+        ...req,
+        failure: serverFailure(FailureReason.failure, true, { message: (req.failure?.message ?? '').slice(0, 1024) }),
+      };
+    }
     this.e.alarms.disarm(run.wft.rt);
     run.sticky = undefined;
     this.e.append(run, [
@@ -216,5 +265,18 @@ export class WorkflowTaskLifecycle {
       }),
     ]);
     this.e.flushBuffer(run);
+  }
+}
+
+/**
+ * Runs a hand-out; when handing the task out pushed the run past a history limit, the run is terminated
+ * and there is no task to give (the poller keeps waiting) rather than an error inside matching.
+ */
+export function handOut<R>(fn: () => R): R | null {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof EngineError) return null;
+    throw err;
   }
 }
