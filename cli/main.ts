@@ -24,6 +24,7 @@ const verbNames = [
   'export',
   'sandbox',
   'eval',
+  'report',
   'ui',
 ] as const;
 

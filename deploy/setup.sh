@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything sinq needs on a Debian machine: python3, nats-server, bubblewrap, npm packages.
+# Installs everything sinq needs on a Debian machine: python3, nats-server, bubblewrap, Chromium, npm packages.
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
 fi
+
+# Chromium for the headless browser tests (the report, the Temporal UI).
+bash deploy/setup-chromium.sh
 
 # npm ci only when the installed tree was not made from this lock file.
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)

@@ -69,7 +69,11 @@ export async function runBenchmark(
   const stored = await store.answers(campaignId, plan.name, model.tag);
   const pending = plan.queries.filter((q) => !stored.has(answerKey(q.itemId, q.variant, q.digest)));
   const resumed = plan.queries.length - pending.length;
-  if (pending.length > 0) await preflightOllama(options.host, model.tag, options.signal);
+  if (pending.length > 0) {
+    await preflightOllama(options.host, model.tag, options.signal).catch((err: unknown) => {
+      throw options.signal?.aborted ? options.signal.reason : err;
+    });
+  }
 
   const controller = new AbortController();
   const outer = options.signal;

@@ -121,7 +121,17 @@ async function loadItems(benchmark: BenchmarkName, data: string | undefined): Pr
   };
 }
 
+class EvalInterrupted extends Error {
+  constructor(signal: NodeJS.Signals, storeFile: string) {
+    super(
+      `interrupted by ${signal}; the answers so far are stored in ${storeFile}; run the same command again to continue`,
+    );
+    this.name = 'EvalInterrupted';
+  }
+}
+
 function describeFailure(err: unknown): CliError | undefined {
+  if (err instanceof EvalInterrupted) return new CliError(err.message, 130);
   if (err instanceof DatasetError || err instanceof ContextOverflowError || err instanceof EvalStoreError)
     return new CliError(err.message, 1);
   if (err instanceof ActorError) return new CliError(`${err.code}: ${err.message}`, 1);
@@ -172,6 +182,11 @@ export async function run(argv: string[]): Promise<number> {
     const plan = planBenchmark(items, settings);
     const store = await EvalStore.open(storeFile);
     const results: EvalResult[] = [];
+    // Ctrl-C or SIGTERM stops the queries in flight; what was answered stays stored for the next run.
+    const interrupt = new AbortController();
+    const stop = (signal: NodeJS.Signals): void => interrupt.abort(new EvalInterrupted(signal, storeFile));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
     try {
       for (const model of models) {
         const { result } = await runBenchmark(plan, model, {
@@ -179,10 +194,13 @@ export async function run(argv: string[]): Promise<number> {
           campaignId: campaignId ?? '',
           host: ollamaHost(),
           concurrency,
+          signal: interrupt.signal,
         });
         results.push(result);
       }
     } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
       store.close();
     }
     process.stdout.write(

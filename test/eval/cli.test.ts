@@ -159,6 +159,45 @@ describe('sinq eval', () => {
     expect(JSON.parse(third.stdout)).toEqual([{ ...result, finishedAt: expect.any(Number) as number }]);
   }, 90_000);
 
+  it('SIGTERM stops the run with a message, and the next run finishes it', async () => {
+    ollama.setResponder(
+      swapResponder(items, () => '1', { headerDelayMs: 250 }),
+      'judge:1b',
+    );
+    const args = [
+      'identifier-swap',
+      '--model',
+      'ollama:judge:1b',
+      '--data',
+      swapData,
+      '--dir',
+      dir,
+      '--concurrency',
+      '1',
+      '--json',
+    ];
+    const env = { OLLAMA_HOST: ollama.url };
+    const store = path.join(dir, 'eval', 'eval.db');
+    const child = spawn(process.execPath, [sinq, 'eval', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && (await storedCount(store, '', 'identifier-swap', 'judge:1b').catch(() => 0)) < 1)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGTERM');
+    expect(await closed).toBe(130);
+    expect(stderr).toMatch(
+      /sinq eval: interrupted by SIGTERM; the answers so far are stored in .*eval\.db; run the same command again to continue/,
+    );
+    const rerun = await start(args, env).done;
+    expect(rerun.code).toBe(0);
+    expect(JSON.parse(rerun.stdout)).toMatchObject([{ items: 6, answered: 6, correct: 3, positionBias: 1 }]);
+  }, 90_000);
+
   it('--campaign evaluates the base model and every registered version into the campaign store', async () => {
     const file = episodesDbPath(dir, 'c1');
     const episodes = await EpisodeStore.open(file);
