@@ -37,4 +37,3 @@ if [ "$(cat node_modules/.sinq-lock-hash 2>/dev/null || true)" != "$lock_hash" ]
 fi
 
 bash deploy/setup-temporal.sh
-bash deploy/setup-chromium.sh
