@@ -24,6 +24,8 @@ const verbNames = [
   'export',
   'sandbox',
   'eval',
+  'report',
+  'ui',
 ] as const;
 
 async function loadVerb(name: string): Promise<CommandModule> {
