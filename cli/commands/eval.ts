@@ -130,6 +130,13 @@ class EvalInterrupted extends Error {
   }
 }
 
+function firstItems(input: BenchmarkItems, limit: number | undefined): BenchmarkItems {
+  if (limit === undefined) return input;
+  return input.benchmark === 'identifier-swap'
+    ? { benchmark: input.benchmark, items: input.items.slice(0, limit) }
+    : { benchmark: input.benchmark, items: input.items.slice(0, limit) };
+}
+
 function describeFailure(err: unknown): CliError | undefined {
   if (err instanceof EvalInterrupted) return new CliError(err.message, 130);
   if (err instanceof DatasetError || err instanceof ContextOverflowError || err instanceof EvalStoreError)
@@ -178,7 +185,7 @@ export async function run(argv: string[]): Promise<number> {
         );
     }
     const loaded = await loadItems(name, values.data);
-    const items = (limit === undefined ? loaded : { ...loaded, items: loaded.items.slice(0, limit) }) as BenchmarkItems;
+    const items = firstItems(loaded, limit);
     const plan = planBenchmark(items, settings);
     const store = await EvalStore.open(storeFile);
     const results: EvalResult[] = [];

@@ -1,10 +1,12 @@
 // The engine always restarts on its data directory: compaction runs in the background in bounded records,
 // is retried after a failure and deferred on a full disk; a damaged journal and a second engine on the
 // same directory are refused with clear errors.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeJournalFileSystem, openJournal, type JournalFileSystem } from '../../engine/journal';
@@ -13,6 +15,33 @@ import { parseRecords } from '../../engine/records';
 import { startEngineServer, type EngineServer, type EngineServerOptions } from '../../engine/server';
 
 type Service = Connection['workflowService'];
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** `sinq engine start` on a directory; resolves with its first stdout line or its exit code and stderr. */
+function startCli(dataDir: string): {
+  child: ChildProcessWithoutNullStreams;
+  outcome: Promise<{ line: string } | { code: number | null; stderr: string }>;
+} {
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'bin/sinq.js'), 'engine', 'start', '--port', '0', '--data', dataDir],
+    {
+      cwd: repoRoot,
+    },
+  );
+  let out = '';
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const outcome = new Promise<{ line: string } | { code: number | null; stderr: string }>((resolve) => {
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve({ line: out.slice(0, nl) });
+    });
+    child.once('exit', (code) => resolve({ code, stderr }));
+  });
+  return { child, outcome };
+}
 
 /** A journal file system whose compaction snapshot writes fail `times` times with the given error code. */
 function failingSnapshots(code: string, times: number): JournalFileSystem & { failed: () => number } {
@@ -173,6 +202,27 @@ describe('engine restarts (compaction, corruption, directory lock)', () => {
       message: expect.stringContaining('locked by another engine') as unknown,
     });
   });
+
+  it('refuses a second `sinq engine start` on the directory, and starts again after the first is killed -9', async () => {
+    const first = startCli(dataDir);
+    const children = [first.child];
+    try {
+      expect(await first.outcome).toMatchObject({ line: expect.stringContaining('"listening"') as unknown });
+      const second = startCli(dataDir);
+      children.push(second.child);
+      const refused = await second.outcome;
+      expect(refused).toMatchObject({ code: 1 });
+      expect('stderr' in refused ? refused.stderr : '').toContain('is locked by another engine');
+      const firstExit = new Promise((resolve) => first.child.once('exit', resolve));
+      first.child.kill('SIGKILL');
+      await firstExit;
+      const third = startCli(dataDir);
+      children.push(third.child);
+      expect(await third.outcome).toMatchObject({ line: expect.stringContaining('"listening"') as unknown });
+    } finally {
+      for (const child of children) child.kill('SIGKILL');
+    }
+  }, 60_000);
 
   it('refuses to start on a journal damaged in the middle, naming the offset and the way out', async () => {
     const { service } = await open({ compactAfterBytes: 1 << 30 });

@@ -198,6 +198,22 @@ describe('sinq eval', () => {
     expect(JSON.parse(rerun.stdout)).toMatchObject([{ items: 6, answered: 6, correct: 3, positionBias: 1 }]);
   }, 90_000);
 
+  it('--campaign without an Ollama model says so', async () => {
+    const episodes = await EpisodeStore.open(episodesDbPath(dir, 'offline'));
+    await episodes.upsertCampaign('offline', smallCampaign(), 'completed');
+    episodes.close();
+    const { code, stderr } = await start(
+      ['identifier-swap', '--campaign', 'offline', '--dir', dir, '--data', swapData],
+      { OLLAMA_HOST: ollama.url },
+    ).done;
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      'campaign offline has no Ollama model to evaluate (no ollama player, no registered model); pass --model ollama:<tag>',
+    );
+    const unknown = await start(['identifier-swap', '--campaign', 'nope', '--dir', dir, '--data', swapData], {}).done;
+    expect(unknown.stderr).toContain("no campaign 'nope' in");
+  }, 60_000);
+
   it('--campaign evaluates the base model and every registered version into the campaign store', async () => {
     const file = episodesDbPath(dir, 'c1');
     const episodes = await EpisodeStore.open(file);
