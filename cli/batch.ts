@@ -57,8 +57,16 @@ export async function runBatch<S extends z.ZodType>(
         result = { id: idOf(raw), ok: false, error: { code, message: `${file}:${lineNo}: ${(err as Error).message}` } };
       }
     }
+    let line: string;
+    try {
+      line = JSON.stringify(result);
+    } catch (err) {
+      // A result that cannot be written (e.g. nested too deep for JSON.stringify) fails its line only.
+      result = { id: idOf(raw), ok: false, error: { code: 'E_FAILED', message: `${file}:${lineNo}: result could not be written: ${(err as Error).message}` } };
+      line = JSON.stringify(result);
+    }
     if (!result.ok) failures += 1;
-    out(JSON.stringify(result));
+    out(line);
   }
   return failures;
 }

@@ -23,6 +23,9 @@ const verbNames = [
   'episodes',
   'export',
   'sandbox',
+  'eval',
+  'report',
+  'ui',
 ] as const;
 
 async function loadVerb(name: string): Promise<CommandModule> {

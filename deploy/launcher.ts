@@ -51,12 +51,14 @@ export interface Stack {
   components(): ComponentInfo[];
   engine: EngineHandle | null;
   devServer: DevServerHandle | null;
+  /** The Temporal server this stack started (engine or dev server), for crash tests; null when external. */
+  server: EngineHandle | DevServerHandle | null;
   nats: NatsServerHandle | null;
   actors: SinqChild[];
   workers: SinqChild[];
   /** Starts one more worker process. */
   startWorker(): Promise<SinqChild>;
-  /** Restarts the engine on its data directory and port after a crash or stop (started engines only). */
+  /** Restarts the engine (or dev server) on its data and port after a crash or stop (started servers only). */
   restartEngine(): Promise<void>;
   /** Stops everything this stack started, in reverse order. Idempotent. */
   stop(): Promise<void>;
@@ -82,7 +84,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }
     }
   };
-  const current: { engine: EngineHandle | null } = { engine: null };
+  const current: { engine: EngineHandle | null; devServer: DevServerHandle | null } = { engine: null, devServer: null };
   try {
     let engine: EngineHandle | null = null;
     let devServer: DevServerHandle | null = null;
@@ -95,7 +97,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       devServer = await startDevServer({ cliPath: mode.cliPath, dir, namespace, log });
       temporalAddress = devServer.address;
       const started = devServer;
-      stoppers.push({ name: 'temporal dev server', stop: () => started.stop() });
+      stoppers.push({ name: 'temporal dev server', stop: () => (current.devServer ?? started).stop() });
       log.info({ address: temporalAddress, ui: devServer.uiUrl, cli: mode.cliPath }, 'temporal dev server started');
     } else if (temporalAddress === undefined) {
       engine = await startEngine({ dataDir: engineDir });
@@ -155,16 +157,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (let i = 0; i < (options.workers ?? 1); i++) await startWorker();
 
     current.engine = engine;
+    current.devServer = devServer;
     const enginePort = portOf(temporalAddress);
     let stopped: Promise<void> | undefined;
     return {
       temporalAddress,
       temporalMode: mode.kind,
       temporalUiUrl: devServer?.uiUrl ?? null,
+      get server() {
+        return current.engine ?? current.devServer;
+      },
       natsUrl,
       namespace,
       searchAttributes,
-      devServer,
+      get devServer() {
+        return current.devServer;
+      },
       get engine() {
         return current.engine;
       },
@@ -173,6 +181,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       workers,
       startWorker,
       async restartEngine() {
+        if (current.devServer && mode.kind === 'dev-server') {
+          const previous = current.devServer;
+          await previous.stop();
+          const uiPort = previous.uiUrl === null ? 0 : portOf(previous.uiUrl);
+          current.devServer = await startDevServer({ cliPath: mode.cliPath, dir, namespace, port: enginePort, uiPort, log });
+          return;
+        }
         if (!current.engine) throw new Error('this stack did not start the engine');
         await current.engine.stop();
         current.engine = await startEngine({ dataDir: engineDir, port: enginePort });
@@ -180,9 +195,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       components() {
         const list: ComponentInfo[] = [
           devServer
-            ? { name: 'temporal dev', address: temporalAddress, pid: null, started: true }
+            ? { name: 'temporal dev', address: temporalAddress, pid: current.devServer?.pid ?? null, started: true }
             : { name: 'engine', address: temporalAddress, pid: current.engine?.pid ?? null, started: current.engine !== null },
-          ...(devServer ? [{ name: 'temporal ui', address: devServer.uiUrl, pid: null, started: true }] : []),
+          ...(devServer?.uiUrl ? [{ name: 'temporal ui', address: devServer.uiUrl, pid: current.devServer?.pid ?? null, started: true }] : []),
           { name: 'nats-server', address: natsUrl, pid: nats?.pid() ?? null, started: nats !== null },
         ];
         for (const child of [...actors, ...workers]) list.push({ name: child.name, address: child.name.startsWith('worker') ? temporalAddress : natsUrl, pid: child.pid, started: true });

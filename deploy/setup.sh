@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything sinq needs on a Debian machine: python3, nats-server, bubblewrap, npm packages.
+# Installs everything sinq needs on a Debian machine: python3, nats-server, bubblewrap, Chromium, npm packages.
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,7 @@ missing=()
 have python3 || missing+=(python3)
 have nats-server || missing+=(nats-server)
 have bwrap || missing+=(bubblewrap)
+have flock || missing+=(util-linux) # flock(1) holds the engine's data directory lock
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${missing[*]}" >&2
@@ -24,6 +25,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# Chromium for the headless browser tests (the report, the Temporal UI).
+bash deploy/setup-chromium.sh
+
 # npm ci only when the installed tree was not made from this lock file.
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ "$(cat node_modules/.sinq-lock-hash 2>/dev/null || true)" != "$lock_hash" ]; then
@@ -31,3 +35,5 @@ if [ "$(cat node_modules/.sinq-lock-hash 2>/dev/null || true)" != "$lock_hash" ]
   npm ci --no-fund --no-audit --loglevel=error >&2
   echo "$lock_hash" > node_modules/.sinq-lock-hash
 fi
+
+bash deploy/setup-temporal.sh

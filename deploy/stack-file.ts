@@ -9,18 +9,21 @@ const stackSchema = z.object({
   temporalAddress: z.string(),
   natsUrl: z.string(),
   namespace: z.string().default('default'),
+  /** The Temporal Web UI of a dev server the stack started; null or absent otherwise. */
+  temporalUiUrl: z.string().nullable().default(null),
   pid: z.number().int(),
   startedAt: z.number(),
 });
 
-export type StackFile = z.infer<typeof stackSchema>;
+export type StackFile = z.input<typeof stackSchema>;
+export type StackFileRead = z.output<typeof stackSchema>;
 
 export function stackFilePath(dir: string): string {
   return path.join(dir, 'stack.json');
 }
 
 /** The stack file of a live `sinq up`, or null (missing, malformed, or its process is gone). */
-export function readStackFile(dir: string): StackFile | null {
+export function readStackFile(dir: string): StackFileRead | null {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(stackFilePath(dir), 'utf8'));

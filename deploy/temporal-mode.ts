@@ -1,8 +1,18 @@
 // Which Temporal server the stack uses, decided in one place: an existing server (TEMPORAL_ADDRESS),
-// the Temporal CLI dev server (a `temporal` binary named by TEMPORAL_CLI_PATH or found on PATH), or the
-// embedded engine. `--temporal` (or SINQ_TEMPORAL_MODE) forces one of the three.
+// the Temporal CLI dev server (a `temporal` binary named by TEMPORAL_CLI_PATH, found on PATH, or the
+// pinned one deploy/setup-temporal.sh installs under .sinq/tools), or the embedded engine.
+// `--temporal` (or SINQ_TEMPORAL_MODE) forces one of the three.
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where deploy/setup-temporal.sh installs the pinned temporal CLI (under SINQ_TOOLS_DIR, default .sinq/tools). */
+export function projectTemporalCliPath(env: NodeJS.ProcessEnv = process.env): string {
+  const tools = env.SINQ_TOOLS_DIR ? path.resolve(env.SINQ_TOOLS_DIR) : path.join(repoRoot, '.sinq/tools');
+  return path.join(tools, 'temporal/bin/temporal');
+}
 
 export const temporalModeKinds = ['embedded', 'dev-server', 'external'] as const;
 export type TemporalModeKind = (typeof temporalModeKinds)[number];
@@ -28,6 +38,8 @@ export interface ResolveTemporalModeOptions {
   mode?: string | undefined;
   /** An address from a flag or a running `sinq up`; TEMPORAL_ADDRESS is read from env. */
   address?: string | undefined;
+  /** The project's own temporal CLI; default projectTemporalCliPath(), null: none. */
+  projectCli?: string | null;
 }
 
 function isExecutableFile(file: string): boolean {
@@ -40,11 +52,14 @@ function isExecutableFile(file: string): boolean {
   }
 }
 
+export type TemporalCliSource = 'TEMPORAL_CLI_PATH' | 'PATH' | 'project';
+
 /**
  * The `temporal` CLI to run: TEMPORAL_CLI_PATH when set (it must be an executable file, else
- * E_TEMPORAL_CLI), otherwise the first executable `temporal` on PATH, otherwise null.
+ * E_TEMPORAL_CLI), otherwise the first executable `temporal` on PATH, otherwise the project's pinned
+ * install (`projectCli`), otherwise null.
  */
-export function findTemporalCli(env: NodeJS.ProcessEnv): { path: string; source: 'TEMPORAL_CLI_PATH' | 'PATH' } | null {
+export function findTemporalCli(env: NodeJS.ProcessEnv, projectCli: string | null = projectTemporalCliPath(env)): { path: string; source: TemporalCliSource } | null {
   const named = env.TEMPORAL_CLI_PATH;
   if (named !== undefined && named !== '') {
     const resolved = path.resolve(named);
@@ -58,13 +73,20 @@ export function findTemporalCli(env: NodeJS.ProcessEnv): { path: string; source:
     const candidate = path.join(dir, 'temporal');
     if (isExecutableFile(candidate)) return { path: candidate, source: 'PATH' };
   }
+  if (projectCli !== null && isExecutableFile(projectCli)) return { path: projectCli, source: 'project' };
   return null;
 }
 
-function devServerMode(env: NodeJS.ProcessEnv, why: string): TemporalMode | null {
-  const cli = findTemporalCli(env);
+const cliFoundText: Record<TemporalCliSource, (file: string) => string> = {
+  TEMPORAL_CLI_PATH: (file) => `TEMPORAL_CLI_PATH=${file}`,
+  PATH: (file) => `temporal found on PATH at ${file}`,
+  project: (file) => `the pinned temporal CLI installed by deploy/setup.sh at ${file}`,
+};
+
+function devServerMode(env: NodeJS.ProcessEnv, why: string, projectCli: string | null): TemporalMode | null {
+  const cli = findTemporalCli(env, projectCli);
   if (!cli) return null;
-  const found = cli.source === 'PATH' ? `temporal found on PATH at ${cli.path}` : `TEMPORAL_CLI_PATH=${cli.path}`;
+  const found = cliFoundText[cli.source](cli.path);
   return { kind: 'dev-server', cliPath: cli.path, reason: why ? `${why}; ${found}` : found };
 }
 
@@ -75,6 +97,7 @@ export function parseTemporalModeKind(value: string, source: string): TemporalMo
 }
 
 export function resolveTemporalMode(env: NodeJS.ProcessEnv = process.env, options: ResolveTemporalModeOptions = {}): TemporalMode {
+  const projectCli = options.projectCli === undefined ? projectTemporalCliPath(env) : options.projectCli;
   const envAddress = env.TEMPORAL_ADDRESS !== undefined && env.TEMPORAL_ADDRESS !== '' ? env.TEMPORAL_ADDRESS : undefined;
   const address = options.address ?? envAddress;
   const addressReason = options.address !== undefined && options.address !== envAddress ? `address ${address} given` : `TEMPORAL_ADDRESS=${address}`;
@@ -91,12 +114,14 @@ export function resolveTemporalMode(env: NodeJS.ProcessEnv = process.env, option
         if (address === undefined) throw new TemporalModeError('E_TEMPORAL_MODE', `${why} needs a server address: set TEMPORAL_ADDRESS (or pass --address)`);
         return { kind, address, reason: `${why}; ${addressReason}` };
       case 'dev-server': {
-        const mode = devServerMode(env, why);
-        if (!mode) throw new TemporalModeError('E_TEMPORAL_CLI', `${why} needs the temporal CLI: set TEMPORAL_CLI_PATH or put temporal on PATH`);
+        const mode = devServerMode(env, why, projectCli);
+        if (!mode) throw new TemporalModeError('E_TEMPORAL_CLI', `${why} needs the temporal CLI: run bash deploy/setup.sh (it installs the pinned one), set TEMPORAL_CLI_PATH or put temporal on PATH`);
         return mode;
       }
     }
   }
   if (address !== undefined) return { kind: 'external', address, reason: addressReason };
-  return devServerMode(env, '') ?? { kind: 'embedded', reason: 'no TEMPORAL_ADDRESS, TEMPORAL_CLI_PATH or temporal on PATH' };
+  // The dev server when a CLI is at hand: it brings the web UI and keeps the episodes' histories
+  // browsable after the job; the campaign's wall time is the same on both (engine/README.md).
+  return devServerMode(env, '', projectCli) ?? { kind: 'embedded', reason: 'no TEMPORAL_ADDRESS, TEMPORAL_CLI_PATH, temporal on PATH or installed temporal CLI' };
 }

@@ -8,10 +8,15 @@ mkdir -p .sinq
 npm run --silent typecheck
 npm run --silent lint
 status=0
+rm -f .sinq/test-results-dev-server.json
 npx vitest run --reporter=default --reporter=json --outputFile.json=.sinq/test-results.json "$@" || status=$?
+# The workflow suites a second time against the real Temporal dev server (SINQ_TEST_SERVER).
+[ $# -gt 0 ] || SINQ_TEST_SERVER=dev-server npx vitest run --reporter=default --reporter=json --outputFile.json=.sinq/test-results-dev-server.json test/engine/conformance.test.ts test/engine/crash.test.ts test/workflows test/campaign/faults.test.ts test/training/campaign-training.test.ts || status=$?
 node -e '
-const r = JSON.parse(require("fs").readFileSync(".sinq/test-results.json", "utf8"));
-const skipped = r.numPendingTests + r.numTodoTests;
-console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+const fs = require("fs");
+const files = [".sinq/test-results.json", ".sinq/test-results-dev-server.json"].filter((f) => fs.existsSync(f));
+const t = { p: 0, f: 0, s: 0 };
+for (const f of files) { const r = JSON.parse(fs.readFileSync(f, "utf8")); t.p += r.numPassedTests; t.f += r.numFailedTests; t.s += r.numPendingTests + r.numTodoTests; }
+console.log(`${t.p} passed, ${t.f} failed, ${t.s} skipped`);
 ' || true
 exit $status

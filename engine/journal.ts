@@ -1,7 +1,7 @@
 // Durable append-only journal with group commit.
 //
 // On-disk layout of a journal directory:
-//   LOCK                       pid of the process holding the directory
+//   LOCK                       flock(2)ed by the process holding the directory (dir-lock.ts); names its pid
 //   journal-<generation>.log   the one live segment: header, snapshot frames, then appended frames
 //   journal-<generation>.log.tmp  a snapshot being written by compaction (ignored and removed on open)
 //
@@ -14,11 +14,14 @@
 // one fdatasync, and only then are the callers' promises resolved. Segments only ever come into being
 // by writing a temp file, fsyncing it, renaming it into place and fsyncing the directory, so a segment
 // with a valid name always has a valid header; a torn tail of appended frames is truncated on open.
+// Damage anywhere else (a bad frame followed by a valid one, or inside the snapshot) is corruption: the
+// open fails naming the byte offset, and nothing is truncated, so no acknowledged record is dropped.
 // Compaction follows the same path, so a crash at any point leaves either the old or the new segment as
 // the one with the highest generation, and the highest generation always wins.
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { CRC32_INIT, crc32, crc32Finish, crc32Update } from './crc32';
+import { DirLockError, lockDirectory, type DirLock } from './dir-lock';
 
 export interface JournalOptions {
   dir: string;
@@ -28,6 +31,8 @@ export interface JournalOptions {
   fileSystem?: JournalFileSystem;
   /** Read size while recovering (default 4 MiB); records larger than this are read in one piece. */
   readChunkBytes?: number;
+  /** How long to wait for the directory lock of an engine that is going away (default 3000 ms). */
+  lockWaitMs?: number;
 }
 
 export interface JournalStats {
@@ -45,8 +50,12 @@ export interface JournalStats {
 export interface Journal {
   /** Appends records (JSON-serialisable); the promise resolves once they are fsync'd. Order is preserved. */
   append(records: unknown[]): Promise<void>;
-  /** Atomically replaces the whole journal with `snapshot` records (compaction); later appends follow it. */
-  compact(snapshot: unknown[]): Promise<void>;
+  /**
+   * Atomically replaces the whole journal with `snapshot` records (compaction); later appends follow it.
+   * The records are encoded when called (so the snapshot is the state at that moment) and written in
+   * bounded chunks, never as one buffer.
+   */
+  compact(snapshot: Iterable<unknown>): Promise<void>;
   /** Bytes appended since the last compaction (to decide when to compact). */
   readonly bytesSinceCompaction: number;
   /** Counters for tests and metrics. */
@@ -60,7 +69,7 @@ export type JournalErrorCode =
   | 'E_JOURNAL_RECORD' // a record cannot be serialised
   | 'E_JOURNAL_IO' // the disk refused a write or sync
   | 'E_JOURNAL_FAILED' // an earlier disk error left the journal unusable
-  | 'E_JOURNAL_CORRUPT'; // a segment header is damaged (not a torn tail)
+  | 'E_JOURNAL_CORRUPT'; // damage that is not a torn tail (header, snapshot or a frame before valid ones)
 
 export class JournalError extends Error {
   constructor(
@@ -110,11 +119,9 @@ const HEADER_BYTES = 28;
 const FRAME_OVERHEAD = 8;
 /** Upper bound on one record's payload; larger lengths in a frame header mean corruption. */
 export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
-const LOCK_FILE = 'LOCK';
 const SEGMENT_PATTERN = /^journal-(\d{16})\.log$/;
-
-/** Directories held open by this process (a lock naming our own pid is stale only if not in here). */
-const heldByThisProcess = new Set<string>();
+/** Snapshot frames are written to disk in pieces of about this size. */
+const SNAPSHOT_WRITE_BYTES = 4 * 1024 * 1024;
 
 function segmentName(generation: number): string {
   return `journal-${String(generation).padStart(16, '0')}.log`;
@@ -129,12 +136,18 @@ function encodeFrame(record: unknown): Buffer {
   try {
     json = JSON.stringify(record);
   } catch (err) {
-    throw new JournalError('E_JOURNAL_RECORD', `journal record is not JSON-serialisable: ${(err as Error).message}`, { cause: err });
+    throw new JournalError('E_JOURNAL_RECORD', `journal record is not JSON-serialisable: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
-  if (json === undefined) throw new JournalError('E_JOURNAL_RECORD', `journal record of type ${typeof record} is not JSON-serialisable`);
+  if (json === undefined)
+    throw new JournalError('E_JOURNAL_RECORD', `journal record of type ${typeof record} is not JSON-serialisable`);
   const payloadBytes = Buffer.byteLength(json, 'utf8');
   if (payloadBytes > MAX_RECORD_BYTES) {
-    throw new JournalError('E_JOURNAL_RECORD', `journal record of ${payloadBytes} bytes exceeds the limit of ${MAX_RECORD_BYTES}`);
+    throw new JournalError(
+      'E_JOURNAL_RECORD',
+      `journal record of ${payloadBytes} bytes exceeds the limit of ${MAX_RECORD_BYTES}`,
+    );
   }
   const frame = Buffer.allocUnsafe(FRAME_OVERHEAD + payloadBytes);
   frame.writeUInt32LE(payloadBytes, 0);
@@ -148,6 +161,30 @@ function encodeFrame(record: unknown): Buffer {
 function encodeFrames(records: unknown[]): Buffer {
   if (!Array.isArray(records)) throw new JournalError('E_JOURNAL_RECORD', 'journal records must be an array');
   return Buffer.concat(records.map(encodeFrame));
+}
+
+/** Encodes a snapshot's records one frame each, grouped into pieces of about SNAPSHOT_WRITE_BYTES. */
+function encodeSnapshot(records: Iterable<unknown>): { pieces: Buffer[]; bytes: number } {
+  if (records === null || typeof records !== 'object' || !(Symbol.iterator in records)) {
+    throw new JournalError('E_JOURNAL_RECORD', 'journal snapshot must be iterable');
+  }
+  const pieces: Buffer[] = [];
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let bytes = 0;
+  for (const record of records) {
+    const frame = encodeFrame(record);
+    pending.push(frame);
+    pendingBytes += frame.length;
+    bytes += frame.length;
+    if (pendingBytes >= SNAPSHOT_WRITE_BYTES) {
+      pieces.push(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
+      pending = [];
+      pendingBytes = 0;
+    }
+  }
+  if (pending.length > 0) pieces.push(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
+  return { pieces, bytes };
 }
 
 function encodeHeader(generation: number, snapshotBytes: number): Buffer {
@@ -197,7 +234,11 @@ class ChunkedReader {
   }
 }
 
-async function readSegment(file: string, handle: JournalFileHandle, chunkBytes: number): Promise<DecodedSegment & { size: number }> {
+async function readSegment(
+  file: string,
+  handle: JournalFileHandle,
+  chunkBytes: number,
+): Promise<DecodedSegment & { size: number }> {
   const { size } = await handle.stat();
   const reader = new ChunkedReader(handle, size, chunkBytes);
   const header = await reader.bytes(0, HEADER_BYTES);
@@ -206,7 +247,8 @@ async function readSegment(file: string, handle: JournalFileHandle, chunkBytes: 
     throw new JournalError('E_JOURNAL_CORRUPT', `journal segment ${file} has a damaged header`);
   }
   const version = header.readUInt32LE(4);
-  if (version !== FORMAT_VERSION) throw new JournalError('E_JOURNAL_CORRUPT', `journal segment ${file} has unknown format version ${version}`);
+  if (version !== FORMAT_VERSION)
+    throw new JournalError('E_JOURNAL_CORRUPT', `journal segment ${file} has unknown format version ${version}`);
   const generation = Number(header.readBigUInt64LE(8));
   const snapshotBytes = Number(header.readBigUInt64LE(16));
   if (HEADER_BYTES + snapshotBytes > size) {
@@ -215,45 +257,84 @@ async function readSegment(file: string, handle: JournalFileHandle, chunkBytes: 
   const records: unknown[] = [];
   let offset = HEADER_BYTES;
   for (;;) {
-    const frameHeader = await reader.bytes(offset, FRAME_OVERHEAD);
-    if (!frameHeader) break;
-    const length = frameHeader.readUInt32LE(0);
-    const expectedCrc = frameHeader.readUInt32LE(4);
-    const lengthState = crc32Update(CRC32_INIT, frameHeader, 0, 4);
-    if (length === 0 || length > MAX_RECORD_BYTES) break;
-    const payload = await reader.bytes(offset + FRAME_OVERHEAD, length);
-    if (!payload) break;
-    if (crc32Finish(crc32Update(lengthState, payload)) !== expectedCrc) break;
-    let record: unknown;
-    try {
-      record = JSON.parse(payload.toString('utf8'));
-    } catch {
-      break;
-    }
-    records.push(record);
-    offset += FRAME_OVERHEAD + length;
+    const frame = await readFrame(reader, offset);
+    if (!frame) break;
+    records.push(frame.record);
+    offset = frame.end;
   }
+  const recovery =
+    `The journal is left untouched. To recover, restore ${path.dirname(file)} from a backup, or, accepting the loss ` +
+    `of every record from this point on, cut the segment there (truncate -s ${offset} ${file}) and start again.`;
   // The snapshot was fsync'd before the segment got its name, so damage inside it is not a torn tail.
   if (offset < HEADER_BYTES + snapshotBytes) {
-    throw new JournalError('E_JOURNAL_CORRUPT', `journal segment ${file} has a damaged snapshot at byte ${offset}`);
+    throw new JournalError(
+      'E_JOURNAL_CORRUPT',
+      `journal segment ${file} has a damaged snapshot at byte ${offset}. ${recovery}`,
+    );
+  }
+  // Only the last write can be torn by a crash: a valid frame after the damage means the damage is in
+  // the middle of the journal, and truncating there would drop acknowledged records.
+  const next = offset < size ? await findValidFrameAfter(reader, offset, size) : undefined;
+  if (next !== undefined) {
+    throw new JournalError(
+      'E_JOURNAL_CORRUPT',
+      `journal segment ${file} is damaged at byte ${offset} (a valid record follows at byte ${next}), not just at its tail. ${recovery}`,
+    );
   }
   return { generation, snapshotBytes, records, validEnd: offset, size };
 }
 
-function isAlive(pid: number): boolean {
+/** The whole, valid frame at `offset` (length, checksum and JSON all check out), or undefined. */
+async function readFrame(reader: ChunkedReader, offset: number): Promise<{ record: unknown; end: number } | undefined> {
+  const frameHeader = await reader.bytes(offset, FRAME_OVERHEAD);
+  if (!frameHeader) return undefined;
+  const length = frameHeader.readUInt32LE(0);
+  const expectedCrc = frameHeader.readUInt32LE(4);
+  if (length === 0 || length > MAX_RECORD_BYTES) return undefined;
+  const lengthState = crc32Update(CRC32_INIT, frameHeader, 0, 4);
+  const payload = await reader.bytes(offset + FRAME_OVERHEAD, length);
+  if (!payload) return undefined;
+  if (crc32Finish(crc32Update(lengthState, payload)) !== expectedCrc) return undefined;
   try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return errorCode(err) === 'EPERM';
-  }
-  // A killed process that nobody has reaped yet still answers signal 0; on Linux, /proc tells.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
+    return { record: JSON.parse(payload.toString('utf8')) as unknown, end: offset + FRAME_OVERHEAD + length };
   } catch {
-    return true;
+    return undefined;
   }
+}
+
+/**
+ * The offset of the first valid frame after damaged bytes at `from`, if any. Records are JSON objects or
+ * values, so only positions whose payload starts like JSON are tried; a checksum decides.
+ */
+async function findValidFrameAfter(reader: ChunkedReader, from: number, size: number): Promise<number | undefined> {
+  const window = 1024 * 1024;
+  for (let base = from + 1; base + FRAME_OVERHEAD < size; base += window) {
+    const span = Math.min(window + FRAME_OVERHEAD + 1, size - base);
+    const bytes = await reader.bytes(base, span);
+    if (!bytes) return undefined;
+    for (let i = 0; i < Math.min(window, span - FRAME_OVERHEAD); i++) {
+      const first = bytes[i + FRAME_OVERHEAD];
+      // '{', '[', '"', digits, '-', 't', 'f', 'n': the first byte of a JSON text.
+      if (first === undefined || !isJsonStart(first)) continue;
+      const length = bytes.readUInt32LE(i);
+      if (length === 0 || length > size - (base + i + FRAME_OVERHEAD)) continue;
+      if (await readFrame(reader, base + i)) return base + i;
+    }
+  }
+  return undefined;
+}
+
+function isJsonStart(byte: number): boolean {
+  return (
+    byte === 0x7b ||
+    byte === 0x5b ||
+    byte === 0x22 ||
+    byte === 0x2d ||
+    (byte >= 0x30 && byte <= 0x39) ||
+    byte === 0x74 ||
+    byte === 0x66 ||
+    byte === 0x6e
+  );
 }
 
 async function writeFully(handle: JournalFileHandle, data: Uint8Array, position: number): Promise<void> {
@@ -265,46 +346,15 @@ async function writeFully(handle: JournalFileHandle, data: Uint8Array, position:
   }
 }
 
-async function acquireLock(fs: JournalFileSystem, dir: string): Promise<void> {
-  const lockPath = path.join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const handle = await fs.open(lockPath, 'wx');
-      heldByThisProcess.add(dir);
-      try {
-        await writeFully(handle, Buffer.from(`${process.pid}\n`), 0);
-        await handle.sync();
-      } catch (err) {
-        heldByThisProcess.delete(dir);
-        await fs.unlink(lockPath).catch(() => undefined);
-        throw err;
-      } finally {
-        await handle.close();
-      }
-      return;
-    } catch (err) {
-      if (errorCode(err) !== 'EEXIST') throw err;
+async function acquireLock(dir: string, waitMs: number | undefined): Promise<DirLock> {
+  try {
+    return await lockDirectory(dir, waitMs);
+  } catch (err) {
+    if (err instanceof DirLockError && err.code === 'E_DIR_LOCKED') {
+      throw new JournalError('E_JOURNAL_LOCKED', err.message, { cause: err });
     }
-    let text: string;
-    try {
-      text = Buffer.from(await fs.readFile(lockPath)).toString('utf8').trim();
-    } catch (err) {
-      if (errorCode(err) === 'ENOENT') continue; // released between our attempts
-      throw err;
-    }
-    const pid = Number.parseInt(text, 10);
-    const ownedHere = pid === process.pid && heldByThisProcess.has(dir);
-    if (Number.isInteger(pid) && pid > 0 && (ownedHere || (pid !== process.pid && isAlive(pid)))) {
-      throw new JournalError('E_JOURNAL_LOCKED', `journal directory ${dir} is in use by process ${pid} (lock file ${lockPath})`);
-    }
-    // Stale: the holder died (or an earlier incarnation had our pid). Take it over.
-    try {
-      await fs.unlink(lockPath);
-    } catch (err) {
-      if (errorCode(err) !== 'ENOENT') throw err;
-    }
+    throw err;
   }
-  throw new JournalError('E_JOURNAL_LOCKED', `journal directory ${dir} lock ${lockPath} keeps changing hands`);
 }
 
 async function syncDirectory(fs: JournalFileSystem, dir: string, stats: JournalStats): Promise<void> {
@@ -321,15 +371,25 @@ async function syncDirectory(fs: JournalFileSystem, dir: string, stats: JournalS
 }
 
 /** Writes a complete segment under a temp name, syncs it, and renames it into place. */
-async function installSegment(fs: JournalFileSystem, dir: string, generation: number, snapshot: Buffer, stats: JournalStats): Promise<void> {
+async function installSegment(
+  fs: JournalFileSystem,
+  dir: string,
+  generation: number,
+  snapshot: { pieces: Buffer[]; bytes: number },
+  stats: JournalStats,
+): Promise<void> {
   const finalPath = path.join(dir, segmentName(generation));
   const tempPath = `${finalPath}.tmp`;
   try {
     const handle = await fs.open(tempPath, 'w');
     try {
-      await writeFully(handle, encodeHeader(generation, snapshot.length), 0);
-      await writeFully(handle, snapshot, HEADER_BYTES);
-      stats.bytesWritten += HEADER_BYTES + snapshot.length;
+      await writeFully(handle, encodeHeader(generation, snapshot.bytes), 0);
+      let position = HEADER_BYTES;
+      for (const piece of snapshot.pieces) {
+        await writeFully(handle, piece, position);
+        position += piece.length;
+      }
+      stats.bytesWritten += HEADER_BYTES + snapshot.bytes;
       await handle.sync();
       stats.fsyncs++;
     } finally {
@@ -351,7 +411,12 @@ interface PendingAppend {
 
 type WriterOp =
   | { kind: 'append'; items: PendingAppend[] }
-  | { kind: 'compact'; snapshot: Buffer; resolve: () => void; reject: (err: Error) => void };
+  | {
+      kind: 'compact';
+      snapshot: { pieces: Buffer[]; bytes: number };
+      resolve: () => void;
+      reject: (err: Error) => void;
+    };
 
 class FileJournal implements Journal {
   readonly stats: JournalStats;
@@ -366,6 +431,7 @@ class FileJournal implements Journal {
     private readonly fs: JournalFileSystem,
     private readonly dir: string,
     private readonly windowMs: number,
+    private readonly lock: DirLock,
     private handle: JournalFileHandle,
     private generation: number,
     private position: number,
@@ -399,12 +465,12 @@ class FileJournal implements Journal {
     });
   }
 
-  compact(snapshot: unknown[]): Promise<void> {
+  compact(snapshot: Iterable<unknown>): Promise<void> {
     const refused = this.refusal();
     if (refused) return Promise.reject(refused);
-    let frames: Buffer;
+    let frames: { pieces: Buffer[]; bytes: number };
     try {
-      frames = encodeFrames(snapshot);
+      frames = encodeSnapshot(snapshot);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
@@ -425,8 +491,7 @@ class FileJournal implements Journal {
     try {
       await this.handle.close();
     } finally {
-      heldByThisProcess.delete(this.dir);
-      await this.fs.unlink(path.join(this.dir, LOCK_FILE)).catch(() => undefined);
+      await this.lock.release();
     }
   }
 
@@ -437,9 +502,13 @@ class FileJournal implements Journal {
   }
 
   private failedError(failure: Error): JournalError {
-    return new JournalError('E_JOURNAL_FAILED', `journal ${this.dir} failed earlier and accepts no more writes: ${failure.message}`, {
-      cause: failure,
-    });
+    return new JournalError(
+      'E_JOURNAL_FAILED',
+      `journal ${this.dir} failed earlier and accepts no more writes: ${failure.message}`,
+      {
+        cause: failure,
+      },
+    );
   }
 
   private startWriter(): void {
@@ -493,7 +562,9 @@ class FileJournal implements Journal {
     } catch (err) {
       // Once a sync has failed the page cache can no longer be trusted: stop accepting writes.
       this.failure = err instanceof Error ? err : new Error(String(err));
-      const ioError = new JournalError('E_JOURNAL_IO', `journal ${this.dir} write failed: ${this.failure.message}`, { cause: err });
+      const ioError = new JournalError('E_JOURNAL_IO', `journal ${this.dir} write failed: ${this.failure.message}`, {
+        cause: err,
+      });
       await this.handle.truncate(this.position).catch(() => undefined);
       for (const item of items) item.reject(ioError);
       return;
@@ -507,13 +578,15 @@ class FileJournal implements Journal {
     }
   }
 
-  private async runCompaction(snapshot: Buffer): Promise<void> {
+  private async runCompaction(snapshot: { pieces: Buffer[]; bytes: number }): Promise<void> {
     const nextGeneration = this.generation + 1;
     try {
       await installSegment(this.fs, this.dir, nextGeneration, snapshot, this.stats);
     } catch (err) {
       // Nothing was renamed: the current segment is still the journal and stays usable.
-      throw new JournalError('E_JOURNAL_IO', `journal ${this.dir} compaction failed: ${(err as Error).message}`, { cause: err });
+      throw new JournalError('E_JOURNAL_IO', `journal ${this.dir} compaction failed: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     try {
       await syncDirectory(this.fs, this.dir, this.stats);
@@ -522,7 +595,7 @@ class FileJournal implements Journal {
       const oldGeneration = this.generation;
       this.handle = newHandle;
       this.generation = nextGeneration;
-      this.position = HEADER_BYTES + snapshot.length;
+      this.position = HEADER_BYTES + snapshot.bytes;
       this.appendedBytes = 0;
       this.stats.compactions++;
       await oldHandle.close().catch(() => undefined);
@@ -530,9 +603,13 @@ class FileJournal implements Journal {
       await this.fs.unlink(path.join(this.dir, segmentName(oldGeneration))).catch(() => undefined);
     } catch (err) {
       this.failure = err instanceof Error ? err : new Error(String(err));
-      throw new JournalError('E_JOURNAL_IO', `journal ${this.dir} compaction failed after the new segment was installed: ${this.failure.message}`, {
-        cause: err,
-      });
+      throw new JournalError(
+        'E_JOURNAL_IO',
+        `journal ${this.dir} compaction failed after the new segment was installed: ${this.failure.message}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 }
@@ -545,7 +622,7 @@ export async function openJournal(options: JournalOptions): Promise<{ journal: J
   const windowMs = Number.isFinite(requestedWindow) ? Math.max(0, requestedWindow) : 2;
   const stats: JournalStats = { appends: 0, records: 0, batches: 0, fsyncs: 0, bytesWritten: 0, compactions: 0 };
   await fs.mkdir(dir);
-  await acquireLock(fs, dir);
+  const lock = await acquireLock(dir, options.lockWaitMs);
   try {
     const entries = await fs.readdir(dir);
     for (const entry of entries) if (entry.endsWith('.log.tmp')) await fs.unlink(path.join(dir, entry));
@@ -557,7 +634,7 @@ export async function openJournal(options: JournalOptions): Promise<{ journal: J
     let current = generations[generations.length - 1];
     if (current === undefined) {
       current = 1;
-      await installSegment(fs, dir, current, Buffer.alloc(0), stats);
+      await installSegment(fs, dir, current, { pieces: [], bytes: 0 }, stats);
       await syncDirectory(fs, dir, stats);
     }
     const file = path.join(dir, segmentName(current));
@@ -581,11 +658,10 @@ export async function openJournal(options: JournalOptions): Promise<{ journal: J
       throw err;
     }
     const appendedBytes = segment.validEnd - HEADER_BYTES - segment.snapshotBytes;
-    const journal = new FileJournal(fs, dir, windowMs, handle, current, segment.validEnd, appendedBytes, stats);
+    const journal = new FileJournal(fs, dir, windowMs, lock, handle, current, segment.validEnd, appendedBytes, stats);
     return { journal, records: segment.records };
   } catch (err) {
-    heldByThisProcess.delete(dir);
-    await fs.unlink(path.join(dir, LOCK_FILE)).catch(() => undefined);
+    await lock.release();
     throw err;
   }
 }

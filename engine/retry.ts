@@ -16,7 +16,8 @@ export function normalizeRetryPolicy(p: RetryPolicy | null | undefined): RetryPo
 
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false; retryState: number };
 
-const { RETRY_STATE_NON_RETRYABLE_FAILURE, RETRY_STATE_TIMEOUT, RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED } = api.enums.v1.RetryState;
+const { RETRY_STATE_NON_RETRYABLE_FAILURE, RETRY_STATE_TIMEOUT, RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED } =
+  api.enums.v1.RetryState;
 
 /** Decides the next attempt after `attempt` failed with `failure`, given the schedule-to-close deadline (0 = none). */
 export function decideRetry(
@@ -27,12 +28,16 @@ export function decideRetry(
   deadlineMs: number,
 ): RetryDecision {
   const app = failure?.applicationFailureInfo;
-  if (app?.nonRetryable) return { retry: false, retryState: RETRY_STATE_NON_RETRYABLE_FAILURE };
+  // A server failure marked non-retryable (e.g. a result over the size limit) ends the activity too.
+  if (app?.nonRetryable || failure?.serverFailureInfo?.nonRetryable) {
+    return { retry: false, retryState: RETRY_STATE_NON_RETRYABLE_FAILURE };
+  }
   if (app?.type && (policy.nonRetryableErrorTypes ?? []).includes(app.type)) {
     return { retry: false, retryState: RETRY_STATE_NON_RETRYABLE_FAILURE };
   }
   const maxAttempts = policy.maximumAttempts ?? 0;
-  if (maxAttempts > 0 && attempt >= maxAttempts) return { retry: false, retryState: RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
+  if (maxAttempts > 0 && attempt >= maxAttempts)
+    return { retry: false, retryState: RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
   const initialMs = durationMs(policy.initialInterval) || 1000;
   const maximumMs = durationMs(policy.maximumInterval) || initialMs * 100;
   let delayMs = Math.min(initialMs * Math.pow(policy.backoffCoefficient ?? 2, attempt - 1), maximumMs);

@@ -1,10 +1,12 @@
 // The gRPC server: serves Temporal's WorkflowService and OperatorService with the message codecs from
 // @temporalio/proto, so payload bytes pass through unchanged. Opens the journal, recovers, compacts.
 import * as grpc from '@grpc/grpc-js';
+import { CompactionScheduler } from './compaction';
 import { Engine } from './engine';
 import { EngineError } from './errors';
 import { installFastGzip } from './grpc-gzip';
-import { openJournal, type Journal } from './journal';
+import { DEFAULT_LIMITS, type EngineLimits } from './limits';
+import { openJournal, type Journal, type JournalFileSystem } from './journal';
 import { rpc, serviceMethods } from './proto';
 import { parseRecords, type JournalRecord } from './records';
 import { operatorServiceHandlers, workflowServiceHandlers, type CallContext } from './service';
@@ -26,6 +28,12 @@ export interface EngineServerOptions {
   countRpcs?: boolean;
   /** Called once when the journal fails: the server has already stopped serving. */
   onFatal?: (err: unknown) => void;
+  /** First retry delay of a failed background compaction (doubles up to a minute). Default 1000. */
+  compactionRetryMs?: number;
+  /** Size limits (Temporal's self-hosted defaults where omitted; see engine/limits.ts). */
+  limits?: Partial<EngineLimits>;
+  /** File-system operations of the journal; tests inject failures through it. */
+  journalFileSystem?: JournalFileSystem;
 }
 
 export interface EngineServer {
@@ -115,24 +123,27 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
   let journal: Journal | undefined;
   let recovered: JournalRecord[] = [];
   if (options.dataDir) {
-    const opened = await openJournal({ dir: options.dataDir, fsyncIntervalMs: options.fsyncIntervalMs ?? 2 });
+    const opened = await openJournal({
+      dir: options.dataDir,
+      fsyncIntervalMs: options.fsyncIntervalMs ?? 2,
+      fileSystem: options.journalFileSystem,
+    });
     journal = opened.journal;
     const { records, invalid } = parseRecords(opened.records);
     if (invalid > 0) log({ event: 'journal_invalid_records', count: invalid });
     recovered = records;
   }
   const compactAfter = options.compactAfterBytes ?? 64 * 1024 * 1024;
-  let compacting: Promise<void> | null = null;
+  let compaction: CompactionScheduler | undefined;
   let fatal: unknown = null;
   const engine: Engine = new Engine({
     pollTimeoutMs: options.pollTimeoutMs,
+    limits: options.limits,
+    log,
     persist: journal
       ? async (records) => {
           await journal.append(records);
-          if (journal.bytesSinceCompaction > compactAfter && !compacting) {
-            engine.dropExpired();
-            compacting = journal.compact(engine.snapshot()).finally(() => (compacting = null));
-          }
+          if (journal.bytesSinceCompaction > compactAfter) compaction?.request('journal size');
         }
       : undefined,
     onFatal: (err) => {
@@ -146,14 +157,14 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
   });
   engine.recover(recovered);
   if (!engine.namespaces.has('default')) await engine.commit(() => engine.registerNamespace('default', 'default namespace', 86_400_000));
-  if (journal && recovered.length > 0) {
-    // Start every run from a compact journal: recovery cost stays proportional to live state.
-    engine.dropExpired();
-    await journal.compact(engine.snapshot());
+  if (journal) {
+    compaction = new CompactionScheduler(journal, engine, log, { retryBaseMs: options.compactionRetryMs });
+    // Recovery cost stays proportional to live state, but start-up never waits for (or fails on) it.
+    if (recovered.length > 0) compaction.request('start-up');
   }
 
   installFastGzip();
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': options.limits?.maxMessageBytes ?? DEFAULT_LIMITS.maxMessageBytes, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
   const rpcCounts = options.countRpcs ? new Map<string, number>() : null;
   const ws = serviceDefinition('temporal.api.workflowservice.v1.WorkflowService', workflowServiceHandlers(engine), log, rpcCounts);
   server.addService(ws.definition, ws.implementation);
@@ -163,14 +174,8 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
   });
-  const compactNow = async (): Promise<void> => {
-    if (!journal) return;
-    while (compacting) await compacting;
-    compacting = journal.compact(engine.snapshot()).finally(() => (compacting = null));
-    await compacting;
-  };
   const sweeper = setInterval(() => {
-    if (engine.dropExpired() > 0) compactNow().catch((err: unknown) => log({ event: 'compaction_failed', error: String(err) }));
+    if (engine.dropExpired() > 0) compaction?.request('retention sweep');
   }, options.sweepIntervalMs ?? 60_000);
   sweeper.unref();
   let closed = false;
@@ -180,7 +185,7 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
     engine,
     compact: async () => {
       engine.dropExpired();
-      await compactNow();
+      await compaction?.now();
     },
     close: async () => {
       if (closed) return;
@@ -198,7 +203,7 @@ export async function startEngineServer(options: EngineServerOptions = {}): Prom
           resolve();
         });
       });
-      if (compacting) await compacting;
+      await compaction?.close();
       await journal?.close();
     },
   };

@@ -93,6 +93,8 @@ export interface Run {
   workflowType: string;
   taskQueue: string;
   history: HistoryEvent[];
+  /** Encoded bytes of `history`, for the history size limit. */
+  historyBytes: number;
   buffered: HistoryEvent[];
   status: number;
   startTimeMs: number;
@@ -137,6 +139,7 @@ export function newRun(namespace: string, workflowId: string, runId: string, req
     workflowType: '',
     taskQueue: '',
     history: [],
+    historyBytes: 0,
     buffered: [],
     status: ExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
     startTimeMs: 0,

@@ -15,6 +15,20 @@ type NumericValue = Extract<PyValue, { t: 'bool' | 'int' | 'float' | 'complex' }
 
 const ZERO: Real = { exact: 0n };
 
+/**
+ * Deepest nesting `compareValues` and `pyValueKey` walk (their recursion is bounded by it). The
+ * sandbox refuses values nested deeper than its own cap (100 by default) before they get here; a
+ * value past this bound from anywhere else is reported, never a stack overflow.
+ */
+export const MAX_VALUE_DEPTH = 1000;
+
+export class ValueTooDeepError extends Error {
+  constructor() {
+    super(`value nested deeper than ${MAX_VALUE_DEPTH} levels`);
+    this.name = 'ValueTooDeepError';
+  }
+}
+
 function isNumeric(value: PyValue): value is NumericValue {
   return value.t === 'bool' || value.t === 'int' || value.t === 'float' || value.t === 'complex';
 }
@@ -80,7 +94,9 @@ function isSetLike(value: PyValue): value is Extract<PyValue, { t: 'set' | 'froz
  * A canonical text for a value such that `pyValueKey(a) === pyValueKey(b)` exactly when
  * `compareValues(a, b)`. Usable as a hash key for sets, dict keys and de-duplication.
  */
-export function pyValueKey(value: PyValue): string {
+export function pyValueKey(value: PyValue, depth = 0): string {
+  if (depth > MAX_VALUE_DEPTH) throw new ValueTooDeepError();
+  const key = (item: PyValue): string => pyValueKey(item, depth + 1);
   // Self-delimiting and escape-free (length-prefixed text, counted containers), so a key's length
   // stays proportional to the value's size however deeply it nests.
   if (isNumeric(value)) {
@@ -97,15 +113,15 @@ export function pyValueKey(value: PyValue): string {
     case 'bytes':
       return text('b', value.v);
     case 'list':
-      return counted('L', value.v.map(pyValueKey));
+      return counted('L', value.v.map(key));
     case 'tuple':
-      return counted('T', value.v.map(pyValueKey));
+      return counted('T', value.v.map(key));
     case 'set':
     case 'frozenset':
-      return counted('S', [...new Set(value.v.map(pyValueKey))].sort());
+      return counted('S', [...new Set(value.v.map(key))].sort());
     case 'dict': {
       const entries = new Map<string, string>();
-      for (const [k, v] of value.v) entries.set(pyValueKey(k), pyValueKey(v));
+      for (const [k, v] of value.v) entries.set(key(k), key(v));
       return counted(
         'D',
         [...entries.keys()].sort().map((k) => k + (entries.get(k) as string)),
@@ -116,31 +132,31 @@ export function pyValueKey(value: PyValue): string {
   }
 }
 
-function sequenceEqual(a: PyValue[], b: PyValue[]): boolean {
+function sequenceEqual(a: PyValue[], b: PyValue[], depth: number): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
-    if (!compareValues(a[i] as PyValue, b[i] as PyValue)) return false;
+    if (!valuesEqual(a[i] as PyValue, b[i] as PyValue, depth + 1)) return false;
   }
   return true;
 }
 
-function setEqual(a: PyValue[], b: PyValue[]): boolean {
-  const left = new Set(a.map(pyValueKey));
-  const right = new Set(b.map(pyValueKey));
+function setEqual(a: PyValue[], b: PyValue[], depth: number): boolean {
+  const left = new Set(a.map((v) => pyValueKey(v, depth + 1)));
+  const right = new Set(b.map((v) => pyValueKey(v, depth + 1)));
   if (left.size !== right.size) return false;
   for (const key of left) if (!right.has(key)) return false;
   return true;
 }
 
-function dictEqual(a: Array<[PyValue, PyValue]>, b: Array<[PyValue, PyValue]>): boolean {
+function dictEqual(a: Array<[PyValue, PyValue]>, b: Array<[PyValue, PyValue]>, depth: number): boolean {
   const right = new Map<string, PyValue>();
-  for (const [k, v] of b) right.set(pyValueKey(k), v);
+  for (const [k, v] of b) right.set(pyValueKey(k, depth + 1), v);
   const seen = new Set<string>();
   for (const [k, v] of a) {
-    const key = pyValueKey(k);
+    const key = pyValueKey(k, depth + 1);
     seen.add(key);
     const other = right.get(key);
-    if (other === undefined || !compareValues(v, other)) return false;
+    if (other === undefined || !valuesEqual(v, other, depth + 1)) return false;
   }
   return seen.size === right.size;
 }
@@ -155,15 +171,21 @@ function dictEqual(a: Array<[PyValue, PyValue]>, b: Array<[PyValue, PyValue]>): 
  * - `object` values (anything the sandbox could not convert) are equal iff same type name and repr:
  *   a user `__eq__` cannot be called across the process boundary, so repr is the best evidence;
  *   memory addresses in reprs are ignored (`withoutAddresses`).
+ * Throws ValueTooDeepError past MAX_VALUE_DEPTH levels of nesting.
  */
 export function compareValues(a: PyValue, b: PyValue): boolean {
+  return valuesEqual(a, b, 0);
+}
+
+function valuesEqual(a: PyValue, b: PyValue, depth: number): boolean {
+  if (depth > MAX_VALUE_DEPTH) throw new ValueTooDeepError();
   if (isNumeric(a) || isNumeric(b)) {
     if (!isNumeric(a) || !isNumeric(b)) return false;
     const x = toComplex(a);
     const y = toComplex(b);
     return realEqual(x.re, y.re) && realEqual(x.im, y.im);
   }
-  if (isSetLike(a) && isSetLike(b)) return setEqual(a.v, b.v);
+  if (isSetLike(a) && isSetLike(b)) return setEqual(a.v, b.v, depth);
   switch (a.t) {
     case 'none':
       return b.t === 'none';
@@ -172,11 +194,11 @@ export function compareValues(a: PyValue, b: PyValue): boolean {
     case 'bytes':
       return b.t === 'bytes' && a.v === b.v;
     case 'list':
-      return b.t === 'list' && sequenceEqual(a.v, b.v);
+      return b.t === 'list' && sequenceEqual(a.v, b.v, depth);
     case 'tuple':
-      return b.t === 'tuple' && sequenceEqual(a.v, b.v);
+      return b.t === 'tuple' && sequenceEqual(a.v, b.v, depth);
     case 'dict':
-      return b.t === 'dict' && dictEqual(a.v, b.v);
+      return b.t === 'dict' && dictEqual(a.v, b.v, depth);
     case 'object':
       return b.t === 'object' && a.type === b.type && withoutAddresses(a.repr) === withoutAddresses(b.repr);
     default:
@@ -228,9 +250,14 @@ export function compareOutcomes(a: Outcome, b: Outcome, limitMs: number): Outcom
     return { relation: 'not-comparable', reason: `not comparable: one side ${describe(a.kind === 'invalid' ? a : b)}` };
   }
   if (a.kind === 'returned' && b.kind === 'returned') {
-    return compareValues(a.value, b.value)
-      ? { relation: 'same', reason: 'both returned equal values' }
-      : { relation: 'different', reason: 'both returned, values differ' };
+    let equal: boolean;
+    try {
+      equal = compareValues(a.value, b.value);
+    } catch (err) {
+      if (err instanceof ValueTooDeepError) return { relation: 'inconclusive', reason: `values not comparable: ${err.message}` };
+      throw err;
+    }
+    return equal ? { relation: 'same', reason: 'both returned equal values' } : { relation: 'different', reason: 'both returned, values differ' };
   }
   if (a.kind === 'raised' && b.kind === 'raised') {
     if (a.type !== b.type) return { relation: 'different', reason: `raised ${a.type} vs ${b.type}` };

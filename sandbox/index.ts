@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from '../lib/log';
 import type { IsolationReport, PairOutcome, PairRequest, RunRequest, Sandbox } from './api';
 import { SandboxError, SandboxIsolationError } from './errors';
 import { isolationSufficient, launchPlan, probeHost, reportFor, resolvePython, type IsolationPretend, type LaunchPlan } from './isolation';
+import type { ValueLimits } from './protocol';
 import { ZygoteProcess } from './zygote-process';
 
 export type { IsolationReport, PairOutcome, PairRequest, RunRequest, Sandbox } from './api';
@@ -88,7 +89,7 @@ class ZygotePool implements Sandbox {
   constructor(
     private readonly report: IsolationReport,
     private readonly plan: LaunchPlan,
-    private readonly settings: Required<Pick<SandboxOptions, 'workers' | 'maxInFlightPerWorker' | 'defaultTimeoutMs' | 'maxTimeoutMs' | 'resultMaxNodes' | 'maxSourceBytes' | 'watchdogGraceMs'>>,
+    private readonly settings: Required<Pick<SandboxOptions, 'workers' | 'maxInFlightPerWorker' | 'defaultTimeoutMs' | 'maxTimeoutMs' | 'maxSourceBytes' | 'watchdogGraceMs'>> & { valueLimits: ValueLimits },
     private readonly hostRunsDir: string,
     private readonly log: Logger,
   ) {
@@ -176,7 +177,7 @@ class ZygotePool implements Sandbox {
     const zygote = new ZygoteProcess({
       command: this.plan.command,
       args: this.plan.args,
-      resultMaxNodes: this.settings.resultMaxNodes,
+      valueLimits: this.settings.valueLimits,
       watchdogGraceMs: this.settings.watchdogGraceMs,
       startTimeoutMs: 30_000,
       log: this.log,
@@ -231,6 +232,11 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const workers = Math.max(1, Math.floor(options.workers ?? Math.min(Math.max(os.availableParallelism(), 1), 8)));
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 2000;
   const resultMaxNodes = options.resultMaxNodes ?? 200_000;
+  const resultMaxBytes = options.resultMaxBytes ?? 8 << 20;
+  const resultMaxDepth = options.resultMaxDepth ?? 100;
+  const resultMaxIntDigits = options.resultMaxIntDigits ?? 4300;
+  // What Node checks a run's report against: the run's own caps (text may grow by base64's 4/3).
+  const valueLimits: ValueLimits = { maxNodes: resultMaxNodes, maxDepth: resultMaxDepth, maxIntDigits: resultMaxIntDigits, maxTextChars: Math.ceil(resultMaxBytes * 1.5) + 1024 };
   const hostRunsDir = mkdtempSync(path.join(os.tmpdir(), 'sinq-sandbox-'));
   // Runs under other uids must be able to reach their own directory inside it.
   chmodSync(hostRunsDir, 0o711);
@@ -249,9 +255,9 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       maxInFlight: Math.max(1, options.maxInFlightPerWorker ?? 4),
       openFiles: options.openFilesLimit ?? 64,
       resultMaxNodes,
-      resultMaxBytes: options.resultMaxBytes ?? 8 << 20,
-      resultMaxDepth: options.resultMaxDepth ?? 100,
-      resultMaxIntDigits: options.resultMaxIntDigits ?? 10_000,
+      resultMaxBytes,
+      resultMaxDepth,
+      resultMaxIntDigits,
     }),
   );
   if (probe.root && !plan.uidDrop) {
@@ -265,7 +271,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       maxInFlightPerWorker: Math.max(1, options.maxInFlightPerWorker ?? 4),
       defaultTimeoutMs,
       maxTimeoutMs: options.maxTimeoutMs ?? 60_000,
-      resultMaxNodes,
+      valueLimits,
       maxSourceBytes: options.maxSourceBytes ?? 1 << 20,
       watchdogGraceMs: options.watchdogGraceMs ?? 5000,
     },

@@ -2,7 +2,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Outcome } from '../game/types';
 import type { Logger } from '../lib/log';
-import { encodeFrame, FrameDecoder, FrameKind, parseZygoteFrame, readySchema, toOutcome, type ZygoteRequest } from './protocol';
+import {
+  encodeFrame,
+  FrameDecoder,
+  FrameKind,
+  parseZygoteFrame,
+  readySchema,
+  splitRunReport,
+  toOutcome,
+  type ValueLimits,
+  type ZygoteRequest,
+} from './protocol';
 
 interface InFlight {
   resolve: (outcome: Outcome) => void;
@@ -13,7 +23,8 @@ interface InFlight {
 export interface ZygoteProcessOptions {
   command: string;
   args: string[];
-  resultMaxNodes: number;
+  /** Caps a run's returned value must respect before it is believed. */
+  valueLimits: ValueLimits;
   /** Extra time past a run's own limit before the zygote is deemed wedged and killed. */
   watchdogGraceMs: number;
   startTimeoutMs: number;
@@ -48,7 +59,10 @@ export class ZygoteProcess {
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', LD_BIND_NOW: '1' },
       detached: true,
     });
-    const startTimer = setTimeout(() => this.die(`zygote did not start within ${options.startTimeoutMs} ms`), options.startTimeoutMs);
+    const startTimer = setTimeout(
+      () => this.die(`zygote did not start within ${options.startTimeoutMs} ms`),
+      options.startTimeoutMs,
+    );
     this.ready.then(
       () => clearTimeout(startTimer),
       () => clearTimeout(startTimer),
@@ -87,7 +101,10 @@ export class ZygoteProcess {
         return;
       }
       const watchdog = setTimeout(
-        () => this.die(`zygote did not answer run ${request.id} within ${request.timeoutMs + this.options.watchdogGraceMs} ms`),
+        () =>
+          this.die(
+            `zygote did not answer run ${request.id} within ${request.timeoutMs + this.options.watchdogGraceMs} ms`,
+          ),
         request.timeoutMs + this.options.watchdogGraceMs,
       );
       this.inFlight.set(request.id, { resolve, startedAt: performance.now(), watchdog });
@@ -160,7 +177,10 @@ export class ZygoteProcess {
     if (!this.isReady) {
       let ready: ReturnType<typeof readySchema.safeParse> | undefined;
       try {
-        ready = frame.kind === FrameKind.ready ? readySchema.safeParse(JSON.parse(frame.payload.toString('utf8'))) : undefined;
+        ready =
+          frame.kind === FrameKind.ready
+            ? readySchema.safeParse(JSON.parse(frame.payload.toString('utf8')))
+            : undefined;
       } catch {
         ready = undefined;
       }
@@ -181,19 +201,39 @@ export class ZygoteProcess {
     if (!entry) return;
     this.inFlight.delete(frame.id);
     clearTimeout(entry.watchdog);
-    entry.resolve(toOutcome(frame.payload, this.options.resultMaxNodes, performance.now() - entry.startedAt, frame.kind === FrameKind.runReport));
+    if (frame.kind === FrameKind.outcome) {
+      entry.resolve(toOutcome(frame.payload, this.options.valueLimits, performance.now() - entry.startedAt));
+      return;
+    }
+    const split = splitRunReport(frame.payload);
+    if (!split) {
+      entry.resolve({
+        kind: 'crashed',
+        reason: 'malformed report: the zygote gave no duration',
+        durationMs: performance.now() - entry.startedAt,
+      });
+      this.die('zygote sent a run report without its duration');
+      return;
+    }
+    entry.resolve(toOutcome(split.report, this.options.valueLimits, split.durationMs, true));
   }
 
   private die(reason: string): void {
     if (this.dead) return;
     this.dead = true;
     this.killGroup();
-    const detail = this.stderrTail.trim() ? `${reason}: ${this.stderrTail.trim().split('\n').slice(-3).join(' | ')}` : reason;
+    const detail = this.stderrTail.trim()
+      ? `${reason}: ${this.stderrTail.trim().split('\n').slice(-3).join(' | ')}`
+      : reason;
     if (!this.isReady) this.failStart(new Error(detail));
     const now = performance.now();
     for (const entry of this.inFlight.values()) {
       clearTimeout(entry.watchdog);
-      entry.resolve({ kind: 'crashed', reason: `sandbox worker died during the run: ${reason}`, durationMs: now - entry.startedAt });
+      entry.resolve({
+        kind: 'crashed',
+        reason: `sandbox worker died during the run: ${reason}`,
+        durationMs: now - entry.startedAt,
+      });
     }
     this.inFlight.clear();
     this.options.onExit(this, detail);

@@ -1,4 +1,4 @@
-// Where a campaign keeps its files: `<dir>/campaigns/<campaignId>/` with `episodes.db` and `exports/`.
+// Where a campaign keeps its files: `<dir>/campaigns/<campaignId>/` with `episodes.db`, `exports/` and `report/`.
 import path from 'node:path';
 
 export const defaultSinqDir = '.sinq';
@@ -17,4 +17,8 @@ export function episodesDbPath(root: string, campaignId: string): string {
 
 export function exportsDir(root: string, campaignId: string): string {
   return path.join(campaignDir(root, campaignId), 'exports');
+}
+
+export function reportDir(root: string, campaignId: string): string {
+  return path.join(campaignDir(root, campaignId), 'report');
 }

@@ -13,7 +13,7 @@ import {
 import { ConfigFileError, loadCampaignConfig } from '../../deploy/config-file';
 import { startStack, type Stack } from '../../deploy/launcher';
 import { createProgressView, summaryTable } from '../../deploy/progress';
-import { resolveAddresses } from '../../deploy/stack-file';
+import { readStackFile, removeStackFile, resolveAddresses, writeStackFile } from '../../deploy/stack-file';
 import { resolveTemporalMode, TemporalModeError } from '../../deploy/temporal-mode';
 import { childLogger } from '../../lib/log';
 import type { CampaignConfig } from '../../machines/campaign-config';
@@ -133,6 +133,7 @@ async function runCampaign(values: Values): Promise<number> {
   }
   let stack: Stack | undefined;
   let cc: CampaignClient | undefined;
+  let wroteStackFile = false;
   let interrupted = false;
   const onSignal = (): void => {
     interrupted = true;
@@ -153,6 +154,11 @@ async function runCampaign(values: Values): Promise<number> {
       workers: 1,
     });
     process.stderr.write(`temporal mode    ${stack.temporalMode} (${temporal.reason})\n`);
+    // Other verbs (sinq ui, campaign status) find this run's services while it runs.
+    if (!readStackFile(dir)) {
+      writeStackFile(dir, { temporalAddress: stack.temporalAddress, natsUrl: stack.natsUrl, namespace: stack.namespace, temporalUiUrl: stack.temporalUiUrl, pid: process.pid, startedAt: Date.now() });
+      wroteStackFile = true;
+    }
     for (const component of stack.components()) {
       process.stderr.write(`${component.name.padEnd(16)} ${component.started ? 'started ' : 'existing'} ${component.address}${component.pid !== null ? `  pid ${component.pid}` : ''}\n`);
     }
@@ -211,6 +217,7 @@ async function runCampaign(values: Values): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await cc?.close();
+    if (wroteStackFile) removeStackFile(dir);
     if (stack) {
       process.stderr.write('stopping what was started\n');
       await stack.stop();

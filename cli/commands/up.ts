@@ -58,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new CliError(`cannot start: ${(err as Error).message}`, 1);
   }
   try {
-    writeStackFile(dir, { temporalAddress: stack.temporalAddress, natsUrl: stack.natsUrl, namespace: stack.namespace, pid: process.pid, startedAt: Date.now() });
+    writeStackFile(dir, { temporalAddress: stack.temporalAddress, natsUrl: stack.natsUrl, namespace: stack.namespace, temporalUiUrl: stack.temporalUiUrl, pid: process.pid, startedAt: Date.now() });
     const components = stack.components();
     if (values.json) {
       process.stdout.write(JSON.stringify({ event: 'ready', dir, temporalMode: stack.temporalMode, temporalAddress: stack.temporalAddress, temporalUiUrl: stack.temporalUiUrl, natsUrl: stack.natsUrl, searchAttributes: stack.searchAttributes, components }) + '\n');

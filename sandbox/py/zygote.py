@@ -5,9 +5,12 @@ Protocol with Node (fd 0 in, fd 1 out, both moved away at start).
   out: 4-byte big-endian length of the rest, 4-byte run id, 1-byte kind, payload:
        kind 2 once: {"ready": true, "pid", "uidDrop", "pidNamespace"};
        kind 0: an outcome (JSON) written by the zygote;
-       kind 1: the run's own report (JSON), passed through unparsed for Node to validate.
+       kind 1: the zygote's own measure of the run (big-endian float64, ms), then the run's own
+               report (JSON), passed through unparsed for Node to validate: the program could
+               have written it, so nothing in it is trusted, its duration least of all.
 The zygote enforces the wall limit (SIGKILL to the run's process group and uid), reaps,
-and classifies how a child ended.
+and classifies how a child ended: `timeout` only when it saw the wall limit pass or the
+child's own CPU time (from wait4) reach the CPU limit.
 """
 import collections
 import gc
@@ -44,12 +47,17 @@ for _name in (
 
 IN_HEADER = struct.Struct(">I")
 OUT_HEADER = struct.Struct(">IIB")  # length of the rest, run id, payload kind
+DURATION = struct.Struct(">d")
 KIND_OUTCOME = 0  # payload: an outcome the zygote wrote
 KIND_RUN_REPORT = 1  # payload: the run's own report, passed through unparsed (Node validates it)
 KIND_READY = 2
 SIGCHLD = int(signal.SIGCHLD)
 SIG_DFL = int(signal.SIG_DFL)
 SIGKILL = int(signal.SIGKILL)
+SIGXCPU = int(signal.SIGXCPU)
+# CPU time (fraction of the limit) from which a SIGXCPU/SIGKILL death counts as the limit reached:
+# the kernel checks the limit on its tick, so the count at death is at or just past it.
+CPU_LIMIT_REACHED = 0.98
 MAX_REQUEST_BYTES = 64 << 20
 EPOLLIN = select.EPOLLIN
 EPOLLOUT = select.EPOLLOUT
@@ -59,7 +67,7 @@ _write = os.write
 _close = os.close
 _fork = os.fork
 _pipe2 = os.pipe2
-_waitpid = os.waitpid
+_wait4 = os.wait4
 _monotonic = time.monotonic
 _killpg = os.killpg
 _kill = os.kill
@@ -87,7 +95,7 @@ def outcome_frame(rid, outcome):
 
 class Run:
     __slots__ = ("id", "pid", "fd", "chunks", "size", "started", "deadline", "timeout_ms", "uid", "dir",
-                 "timed_out", "aborted", "oversize", "status")
+                 "timed_out", "aborted", "oversize", "status", "cpu_s", "ended")
 
     def __init__(self, rid, pid, fd, timeout_ms, uid, run_dir, started):
         self.id = rid
@@ -104,6 +112,13 @@ class Run:
         self.aborted = False  # killed because the zygote is closing
         self.oversize = False
         self.status = None
+        self.cpu_s = 0.0  # CPU time of the child itself, from wait4
+        self.ended = None  # when it was reaped
+
+
+def cpu_limit_seconds(timeout_ms):
+    """The RLIMIT_CPU soft limit a run gets (child.confine sets it): whole seconds, at least 1."""
+    return max(1, -(-timeout_ms // 1000))
 
 
 class Zygote:
@@ -340,14 +355,16 @@ class Zygote:
         runs = self.runs
         while True:
             try:
-                pid, status = _waitpid(-1, os.WNOHANG)
+                pid, status, usage = _wait4(-1, os.WNOHANG)
             except ChildProcessError:
                 return
             if pid == 0:
                 return
             run = runs.pop(pid, None)
             if run is not None:
+                run.ended = _monotonic()
                 run.status = status
+                run.cpu_s = usage.ru_utime + usage.ru_stime
                 self.finish(run)
             elif pid in self.cleaners:
                 self.finish_cleanup(*self.cleaners.pop(pid))
@@ -365,7 +382,7 @@ class Zygote:
         return soonest
 
     def finish(self, run):
-        elapsed_ms = (_monotonic() - run.started) * 1000
+        elapsed_ms = ((run.ended or _monotonic()) - run.started) * 1000
         self.drain(run)
         self.close_result(run)
         status = run.status
@@ -387,8 +404,10 @@ class Zygote:
             sig = os.WTERMSIG(status)
             if run.aborted:
                 outcome = {"kind": "crashed", "reason": "sandbox closed during the run", "durationMs": elapsed_ms}
-            elif sig == signal.SIGXCPU or (sig == SIGKILL and elapsed_ms >= max(1000, run.timeout_ms) * 0.9):
-                # SIGXCPU at the soft CPU limit, or SIGKILL at the hard one after SIGXCPU was ignored.
+            elif (sig == SIGXCPU or sig == SIGKILL) and run.cpu_s >= cpu_limit_seconds(run.timeout_ms) * CPU_LIMIT_REACHED:
+                # SIGXCPU at the soft CPU limit, or SIGKILL at the hard one after SIGXCPU was
+                # ignored: a timeout only if the kernel's count of its CPU time says so. A run
+                # that sends itself either signal early is a crash like any other signal.
                 outcome = {"kind": "timeout", "limitMs": run.timeout_ms, "durationMs": elapsed_ms}
             else:
                 try:
@@ -398,7 +417,7 @@ class Zygote:
                 outcome = {"kind": "crashed", "reason": "killed by %s" % name, "durationMs": elapsed_ms}
         else:
             outcome = {"kind": "crashed", "reason": "ended with status %d" % status, "durationMs": elapsed_ms}
-        reply = out_frame(run.id, KIND_RUN_REPORT, report) if report is not None else outcome_frame(run.id, outcome)
+        reply = out_frame(run.id, KIND_RUN_REPORT, DURATION.pack(elapsed_ms) + report) if report is not None else outcome_frame(run.id, outcome)
         self.cleanup(run, clean_exit=report is not None and os.WEXITSTATUS(status) == 0, reply=reply)
 
     def cleanup(self, run, clean_exit, reply):

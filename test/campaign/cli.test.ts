@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderTimeline } from '../../cli/commands/episodes';
+import { renderTimeline } from '../../report/timeline';
 import { absoluteTaskSet, ConfigFileError, loadCampaignConfig } from '../../deploy/config-file';
 import { lineDiff } from '../../deploy/line-diff';
 import { createProgressView, summaryTable } from '../../deploy/progress';

@@ -1,8 +1,11 @@
-// Crash and fault tests with real processes: the engine, nats-server, both actors and workers run as
-// their own process groups; each fault must leave exactly one recorded episode per (round, task).
+// Crash and fault tests with real processes: the Temporal server (the engine, or the real dev server
+// with SINQ_TEST_SERVER=dev-server), nats-server, both actors and workers run as their own process
+// groups; each fault must leave exactly one recorded episode per (round, task), and no episode's
+// player or sandbox work done twice into its record or lost.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestSubject } from '../../actors/envelopes';
@@ -12,13 +15,40 @@ import { silentLogger } from '../../lib/log';
 import { EpisodeStore } from '../../store/episode-store';
 import { episodesDbPath } from '../../store/paths';
 import { loadTaskSet } from '../../tasks/index';
-import { episodeCounts, expectedPairs, smallCampaign, waitForClose, waitForStatus } from './helpers';
+import { testServerLabel, testTemporalMode } from '../server-under-test';
+import { episodeCounts, expectedPairs, expectWorkOnce, smallCampaign, waitForClose, waitForStatus } from './helpers';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const tasksFile = path.join(repoRoot, 'data/tasks.jsonl');
 const hostileFile = path.join(repoRoot, 'test/campaign/fixtures/hostile-tasks.jsonl');
 
-describe('campaign faults (real engine, nats-server, actors, workers)', () => {
+/** Episodes of round 0 with an activity started on a worker and not finished: work in flight. */
+async function activitiesInFlight(cc: CampaignClient, campaignId: string, taskIds: readonly string[]): Promise<number> {
+  let inFlight = 0;
+  for (const taskId of taskIds) {
+    const described = await cc.client.workflow
+      .getHandle(`${campaignId}-r0-${taskId}`)
+      .describe()
+      .catch(() => null);
+    inFlight += described?.raw.pendingActivities?.filter((a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED).length ?? 0;
+  }
+  return inFlight;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until some episode of round 0 has an activity running on a worker. */
+async function waitForActivityInFlight(cc: CampaignClient, campaignId: string, taskIds: readonly string[]): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const inFlight = await activitiesInFlight(cc, campaignId, taskIds);
+    if (inFlight > 0) return inFlight;
+    await sleep(50);
+  }
+  throw new Error(`${campaignId}: no activity in flight within 60 s`);
+}
+
+describe(`campaign faults (${testServerLabel}, nats-server, actors, workers)`, () => {
   let dir: string;
   let stack: Stack;
   let cc: CampaignClient;
@@ -27,7 +57,8 @@ describe('campaign faults (real engine, nats-server, actors, workers)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'sinq-faults-'));
-    stack = await startStack({ dir, log: silentLogger, workers: 1, actorConcurrency: 4, env: { SINQ_LOG_LEVEL: 'warn' } });
+    const temporalMode = testTemporalMode();
+    stack = await startStack({ dir, log: silentLogger, workers: 1, actorConcurrency: 4, env: { SINQ_LOG_LEVEL: 'warn' }, ...(temporalMode ? { temporal: temporalMode } : {}) });
     cc = await connectCampaignClient(stack.temporalAddress);
     taskIds = (await loadTaskSet(tasksFile, { limit: 4 })).tasks.map((task) => task.id);
   }, 180_000);
@@ -40,27 +71,35 @@ describe('campaign faults (real engine, nats-server, actors, workers)', () => {
   }, 120_000);
 
   const config = (overrides = {}) => smallCampaign({ taskSet: tasksFile, ...overrides });
+  const attempts = smallCampaign().attempts;
 
   it('survives kill -9 of the worker mid-round', async () => {
     const id = 'fault-worker';
     await startCampaign(cc, id, config());
     await waitForStatus(cc, id, (s) => s.round === 0 && s.running > 0);
+    expect(await waitForActivityInFlight(cc, id, taskIds)).toBeGreaterThan(0);
     const victim = stack.workers[stack.workers.length - 1]!;
     await victim.kill();
     await stack.startWorker();
     expect(await waitForClose(cc, id)).toBe('COMPLETED');
     expect(await episodeCounts(dir, id)).toEqual(expectedPairs(2, taskIds));
+    expect(await expectWorkOnce(cc, dir, id, attempts)).toHaveLength(2 * taskIds.length);
   }, 240_000);
 
-  it('survives kill -9 of the engine mid-round and a restart on its data directory', async () => {
+  it('survives kill -9 of the Temporal server with work in flight, and a restart on its database', async () => {
     const id = 'fault-engine';
     await startCampaign(cc, id, config());
     await waitForStatus(cc, id, (s) => s.round === 0 && s.running > 0);
-    stack.engine!.kill('SIGKILL');
-    await stack.engine!.exited;
+    // The server dies while a worker holds a started activity: that work is in flight.
+    const inFlight = await waitForActivityInFlight(cc, id, taskIds);
+    const server = stack.server!;
+    server.kill('SIGKILL');
+    await server.exited;
+    expect(inFlight).toBeGreaterThan(0);
     await stack.restartEngine();
     expect(await waitForClose(cc, id)).toBe('COMPLETED');
     expect(await episodeCounts(dir, id)).toEqual(expectedPairs(2, taskIds));
+    expect(await expectWorkOnce(cc, dir, id, attempts)).toHaveLength(2 * taskIds.length);
   }, 240_000);
 
   it('survives a nats-server restart mid-round', async () => {
@@ -70,6 +109,21 @@ describe('campaign faults (real engine, nats-server, actors, workers)', () => {
     await stack.nats!.restart();
     expect(await waitForClose(cc, id)).toBe('COMPLETED');
     expect(await episodeCounts(dir, id)).toEqual(expectedPairs(2, taskIds));
+    expect(await expectWorkOnce(cc, dir, id, attempts)).toHaveLength(2 * taskIds.length);
+  }, 240_000);
+
+  it('survives kill -9 of nats-server mid-traffic and a restart on its port', async () => {
+    const id = 'fault-nats-kill';
+    await startCampaign(cc, id, config());
+    await waitForStatus(cc, id, (s) => s.round === 0 && s.running > 0);
+    // A player call is on the wire (or queued at an actor) when the server dies.
+    expect(await waitForActivityInFlight(cc, id, taskIds)).toBeGreaterThan(0);
+    await stack.nats!.kill();
+    await sleep(500);
+    await stack.nats!.restart();
+    expect(await waitForClose(cc, id)).toBe('COMPLETED');
+    expect(await episodeCounts(dir, id)).toEqual(expectedPairs(2, taskIds));
+    expect(await expectWorkOnce(cc, dir, id, attempts)).toHaveLength(2 * taskIds.length);
   }, 240_000);
 
   it('starts no episode while paused, and finishes after resume', async () => {
@@ -80,7 +134,7 @@ describe('campaign faults (real engine, nats-server, actors, workers)', () => {
     // The running episode finishes; then nothing new starts.
     const settled = await waitForStatus(cc, id, (s) => s.paused && s.running === 0);
     const before = await episodeCounts(dir, id);
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await sleep(4_000);
     const still = await waitForStatus(cc, id, (s) => s.paused);
     expect(still.done).toBe(settled.done);
     expect(still.running).toBe(0);
@@ -89,6 +143,7 @@ describe('campaign faults (real engine, nats-server, actors, workers)', () => {
     await cc.client.workflow.getHandle(id).signal('resume');
     expect(await waitForClose(cc, id)).toBe('COMPLETED');
     expect(await episodeCounts(dir, id)).toEqual(expectedPairs(2, taskIds));
+    expect(await expectWorkOnce(cc, dir, id, attempts)).toHaveLength(2 * taskIds.length);
   }, 240_000);
 
   it('records hostile tasks and a garbage-replying actor with their reasons and goes on', async () => {
@@ -104,6 +159,8 @@ describe('campaign faults (real engine, nats-server, actors, workers)', () => {
     expect(await waitForClose(cc, 'fault-garbage')).toBe('COMPLETED');
     expect(await episodeCounts(dir, 'fault-hostile')).toEqual(expectedPairs(1, hostileIds));
     expect(await episodeCounts(dir, 'fault-garbage')).toEqual(expectedPairs(1, taskIds.slice(0, 2)));
+    await expectWorkOnce(cc, dir, 'fault-hostile', attempts);
+    await expectWorkOnce(cc, dir, 'fault-garbage', attempts);
 
     const hostile = await EpisodeStore.open(episodesDbPath(dir, 'fault-hostile'));
     try {

@@ -77,3 +77,76 @@ export function expectedPairs(rounds: number, taskIds: readonly string[]): Array
   for (let round = 0; round < rounds; round++) for (const taskId of [...taskIds].sort()) pairs.push({ round, taskId, count: 1 });
   return pairs;
 }
+
+export interface EpisodeWork {
+  episodeId: string;
+  /** Completed activities of the episode's workflow, by activity type. */
+  completed: Record<string, number>;
+  /** Evaluator replies and checked attempts kept in the stored record. */
+  replies: number;
+  verdicts: number;
+  distinctVerdictIndices: number;
+  proposal: boolean;
+}
+
+/**
+ * What each stored episode of the campaign did, from its record and from its workflow's history:
+ * a retried activity shows up as a second completion, a lost one as none.
+ */
+export async function episodeWork(cc: CampaignClient, dir: string, campaignId: string): Promise<EpisodeWork[]> {
+  const store = await EpisodeStore.open(episodesDbPath(dir, campaignId));
+  const records = [];
+  try {
+    for await (const record of store.records(campaignId)) records.push(record);
+  } finally {
+    store.close();
+  }
+  const work: EpisodeWork[] = [];
+  for (const record of records) {
+    const history = await cc.client.workflow.getHandle(record.episodeId).fetchHistory();
+    const typeOf = new Map<string, string>();
+    const completed: Record<string, number> = {};
+    for (const event of history.events ?? []) {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      if (scheduled) typeOf.set(String(event.eventId), scheduled.activityType?.name ?? '?');
+      const done = event.activityTaskCompletedEventAttributes;
+      if (done) {
+        const type = typeOf.get(String(done.scheduledEventId)) ?? '?';
+        completed[type] = (completed[type] ?? 0) + 1;
+      }
+    }
+    work.push({
+      episodeId: record.episodeId,
+      completed,
+      replies: record.attack?.replies.length ?? 0,
+      verdicts: record.attemptVerdicts.length,
+      distinctVerdictIndices: new Set(record.attemptVerdicts.map((verdict) => verdict.index)).size,
+      proposal: record.proposal !== null,
+    });
+  }
+  return work;
+}
+
+/**
+ * No episode's player or sandbox work was done twice into its record, and none was lost: every
+ * activity the episode ran completed exactly once (a retry after a crash replaces an attempt, it does
+ * not add a completion), the record was written once, and an evaluator that played has exactly
+ * `attempts` replies, each checked once.
+ */
+export async function expectWorkOnce(cc: CampaignClient, dir: string, campaignId: string, attempts: number): Promise<EpisodeWork[]> {
+  const work = await episodeWork(cc, dir, campaignId);
+  for (const episode of work) {
+    for (const [type, count] of Object.entries(episode.completed)) {
+      if (count !== 1) throw new Error(`${episode.episodeId}: activity ${type} completed ${count} times`);
+    }
+    if (episode.completed.recordEpisode !== 1) throw new Error(`${episode.episodeId}: recordEpisode completed ${episode.completed.recordEpisode ?? 0} times`);
+    if (episode.proposal && episode.completed.propose !== 1) throw new Error(`${episode.episodeId}: a stored proposal without exactly one propose completion`);
+    if (episode.replies > 0) {
+      if (episode.replies !== attempts) throw new Error(`${episode.episodeId}: ${episode.replies} evaluator replies, expected ${attempts}`);
+      if (episode.verdicts !== attempts || episode.distinctVerdictIndices !== attempts) {
+        throw new Error(`${episode.episodeId}: ${episode.verdicts} verdicts over ${episode.distinctVerdictIndices} distinct attempts, expected ${attempts}`);
+      }
+    }
+  }
+  return work;
+}

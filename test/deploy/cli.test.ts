@@ -75,7 +75,7 @@ describe('sinq up / sinq doctor with a temporal CLI', () => {
         encoding: 'utf8',
         timeout: 60_000,
       });
-    const noCli = runWith('dev-server', { TEMPORAL_CLI_PATH: '', PATH: path.join(dir, 'nowhere') + path.delimiter + path.dirname(process.execPath) });
+    const noCli = runWith('dev-server', { TEMPORAL_CLI_PATH: '', SINQ_TOOLS_DIR: path.join(dir, 'no-tools'), PATH: path.join(dir, 'nowhere') + path.delimiter + path.dirname(process.execPath) });
     expect(noCli.status).toBe(2);
     expect(noCli.stderr).toContain('--temporal dev-server needs the temporal CLI');
     const unknown = runWith('cloud', {});

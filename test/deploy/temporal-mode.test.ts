@@ -4,7 +4,10 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findTemporalCli, resolveTemporalMode, TemporalModeError } from '../../deploy/temporal-mode';
+import { findTemporalCli, resolveTemporalMode as resolveWithProject, TemporalModeError } from '../../deploy/temporal-mode';
+
+/** Resolution without the project's own install, so that the PATH cases do not depend on setup having run. */
+const resolveTemporalMode = (env: NodeJS.ProcessEnv, options: Parameters<typeof resolveWithProject>[1] = {}) => resolveWithProject(env, { projectCli: null, ...options });
 
 describe('resolveTemporalMode', () => {
   let dir: string;
@@ -74,6 +77,16 @@ describe('resolveTemporalMode', () => {
     expect(() => findTemporalCli({ TEMPORAL_CLI_PATH: notExecutable })).toThrow(/TEMPORAL_CLI_PATH/);
   });
 
+  it('falls back to the project install after TEMPORAL_CLI_PATH and PATH, and says so', () => {
+    const project = path.join(dir, 'project-temporal');
+    writeFileSync(project, '#!/bin/sh\nexit 0\n');
+    chmodSync(project, 0o755);
+    expect(resolveWithProject({ PATH: emptyPath() }, { projectCli: project })).toEqual({ kind: 'dev-server', cliPath: project, reason: expect.stringContaining('installed by deploy/setup.sh') });
+    expect(resolveWithProject({ PATH: binDir }, { projectCli: project })).toMatchObject({ kind: 'dev-server', cliPath: cli });
+    expect(resolveWithProject({ PATH: emptyPath() }, { projectCli: path.join(dir, 'absent') }).kind).toBe('embedded');
+    expect(resolveWithProject({ PATH: emptyPath() }, { projectCli: project, mode: 'embedded' }).kind).toBe('embedded');
+  });
+
   it('the flag and SINQ_TEMPORAL_MODE force a mode; the flag wins', () => {
     const env = { PATH: binDir, TEMPORAL_ADDRESS: 'remote:7233' };
     expect(resolveTemporalMode(env, { mode: 'embedded' }).kind).toBe('embedded');
@@ -83,7 +96,7 @@ describe('resolveTemporalMode', () => {
   });
 
   it('a forced mode that cannot be met is a clear error', () => {
-    expect(() => resolveTemporalMode({ PATH: emptyPath() }, { mode: 'dev-server' })).toThrow(/TEMPORAL_CLI_PATH or put temporal on PATH/);
+    expect(() => resolveTemporalMode({ PATH: emptyPath() }, { mode: 'dev-server' })).toThrow(/deploy\/setup.sh.*TEMPORAL_CLI_PATH or put temporal on PATH/);
     expect(() => resolveTemporalMode({ PATH: emptyPath() }, { mode: 'external' })).toThrow(/TEMPORAL_ADDRESS/);
     expect(() => resolveTemporalMode({ PATH: emptyPath(), SINQ_TEMPORAL_MODE: 'cloud' })).toThrow(/SINQ_TEMPORAL_MODE must be one of embedded, dev-server, external/);
     expect(() => resolveTemporalMode({ PATH: emptyPath() }, { mode: 'bogus' })).toThrow(/--temporal must be one of/);

@@ -175,16 +175,46 @@ describe('torn and corrupt tails', () => {
     expect((await open()).records.map((r) => (r as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 99]);
   });
 
-  it('stops at a frame whose checksum does not match', async () => {
+  it('drops a last frame whose checksum does not match (a torn tail)', async () => {
+    const file = await writeTen();
+    const bytes = await fsp.readFile(file);
+    const frameStart = bytes.indexOf(Buffer.from('{"i":9,')) - 8;
+    expect(frameStart).toBeGreaterThan(0);
+    bytes[frameStart + 11] = bytes[frameStart + 11]! ^ 0x01; // flip one payload bit of the last record
+    await fsp.writeFile(file, bytes);
+    const { records } = await open();
+    expect(records.map((r) => (r as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect((await fsp.stat(file)).size).toBe(frameStart);
+  });
+
+  it('refuses to open a journal damaged in the middle, naming the offset, and drops nothing', async () => {
     const file = await writeTen();
     const bytes = await fsp.readFile(file);
     const frameStart = bytes.indexOf(Buffer.from('{"i":7,')) - 8;
     expect(frameStart).toBeGreaterThan(0);
-    bytes[frameStart + 11] = bytes[frameStart + 11]! ^ 0x01; // flip one payload bit of record 7
+    bytes[frameStart + 11] = bytes[frameStart + 11]! ^ 0x01; // flip one payload bit of record 7 of 10
     await fsp.writeFile(file, bytes);
-    const { records } = await open();
-    expect(records.map((r) => (r as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect((await fsp.stat(file)).size).toBe(frameStart);
+    const err = await expectJournalError(openJournal({ dir }), 'E_JOURNAL_CORRUPT');
+    expect(err.message).toContain(`damaged at byte ${frameStart}`);
+    expect(err.message).toContain(`truncate -s ${frameStart} ${file}`);
+    expect(err.message).toContain('backup');
+    // Nothing was cut: records 8 and 9 are still on disk, and the lock was released.
+    expect(await fsp.readFile(file)).toEqual(bytes);
+    const damagedLength = bytes.readUInt32LE(frameStart);
+    bytes[frameStart + 11] = bytes[frameStart + 11]! ^ 0x01;
+    expect(damagedLength).toBeGreaterThan(0);
+    await fsp.writeFile(file, bytes);
+    expect((await open()).records).toHaveLength(10);
+  });
+
+  it('refuses a journal whose damaged frame header hides the records after it', async () => {
+    const file = await writeTen();
+    const bytes = await fsp.readFile(file);
+    const frameStart = bytes.indexOf(Buffer.from('{"i":3,')) - 8;
+    bytes.writeUInt32LE(0, frameStart); // a zeroed length field in the middle
+    await fsp.writeFile(file, bytes);
+    const err = await expectJournalError(openJournal({ dir }), 'E_JOURNAL_CORRUPT');
+    expect(err.message).toContain(`byte ${frameStart}`);
   });
 
   it('ignores a zero-filled tail and a length field pointing past the end', async () => {
@@ -204,8 +234,8 @@ describe('torn and corrupt tails', () => {
     bytes[9] = bytes[9]! ^ 0xff;
     await fsp.writeFile(file, bytes);
     await expectJournalError(openJournal({ dir }), 'E_JOURNAL_CORRUPT');
-    // The failed open released the lock.
-    await expect(fsp.access(path.join(dir, 'LOCK'))).rejects.toThrow();
+    // The failed open released the lock: a second try fails the same way, not with E_JOURNAL_LOCKED.
+    await expectJournalError(openJournal({ dir, lockWaitMs: 0 }), 'E_JOURNAL_CORRUPT');
   });
 });
 
@@ -266,41 +296,60 @@ describe('compaction', () => {
   });
 });
 
-describe('lock file', () => {
-  it('refuses a second open of the same directory', async () => {
+describe('directory lock (flock)', () => {
+  it('refuses a second open of the same directory, naming the holder', async () => {
     await open();
-    const err = await expectJournalError(openJournal({ dir }), 'E_JOURNAL_LOCKED');
+    const err = await expectJournalError(openJournal({ dir, lockWaitMs: 100 }), 'E_JOURNAL_LOCKED');
     expect(err.message).toContain(String(process.pid));
+    expect(err.message).toContain('flock');
   });
 
-  it('refuses a directory locked by another live process', async () => {
-    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+  it('refuses a directory flocked by another live process', async () => {
+    await fsp.writeFile(path.join(dir, 'LOCK'), '');
+    const holder = spawn('flock', ['--exclusive', path.join(dir, 'LOCK'), 'sleep', '30'], { stdio: 'ignore' });
     try {
-      await fsp.writeFile(path.join(dir, 'LOCK'), `${sleeper.pid}\n`);
-      await expectJournalError(openJournal({ dir }), 'E_JOURNAL_LOCKED');
+      // Wait until the other process holds the lock.
+      for (let i = 0; i < 100; i++) {
+        const probe = spawnSync('flock', ['--exclusive', '--nonblock', path.join(dir, 'LOCK'), 'true']);
+        if (probe.status !== 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await expectJournalError(openJournal({ dir, lockWaitMs: 100 }), 'E_JOURNAL_LOCKED');
     } finally {
-      sleeper.kill('SIGKILL');
+      holder.kill('SIGKILL');
     }
   });
 
-  it('takes over a stale lock left by a dead process', async () => {
+  it('is not fooled by a LOCK file left behind: only a live flock counts', async () => {
     const exited = spawnSync('true');
-    expect(exited.pid).toBeGreaterThan(0);
     await fsp.writeFile(path.join(dir, 'LOCK'), `${exited.pid}\n`);
     const { journal } = await open();
     await journal.append(['ok']);
     expect((await fsp.readFile(path.join(dir, 'LOCK'), 'utf8')).trim()).toBe(String(process.pid));
   });
 
-  it('takes over a lock naming our own pid that this process does not hold', async () => {
-    await fsp.writeFile(path.join(dir, 'LOCK'), `${process.pid}\n`);
-    await open();
+  it('is released when the holding process is killed with SIGKILL', async () => {
+    const childScript = path.join(here, 'append-child.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', childScript, dir, '0'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString('utf8').includes('ack ')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`child exited early with ${String(code)}`)));
+    });
+    await expectJournalError(openJournal({ dir, lockWaitMs: 50 }), 'E_JOURNAL_LOCKED');
+    child.kill('SIGKILL');
+    const { records } = await open();
+    expect(records.length).toBeGreaterThan(0);
   });
 
   it('releases the lock on close', async () => {
     const { journal } = await open();
     await journal.close();
-    await open();
+    await open({ lockWaitMs: 0 });
   });
 });
 
@@ -378,7 +427,8 @@ describe('closing and errors', () => {
     expect(err.message).toContain('ENOSPC');
     await journal.append(['two']);
     await journal.close();
-    expect(await fsp.readdir(dir)).toEqual(['journal-0000000000000001.log']);
+    expect(await segmentFiles()).toEqual(['journal-0000000000000001.log']);
+    expect(await fsp.readdir(dir)).not.toContain('journal-0000000000000002.log.tmp');
     expect((await open()).records).toEqual(['one', 'two']);
   });
 });

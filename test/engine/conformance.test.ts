@@ -10,6 +10,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServerKind } from '../server-under-test';
 import { makeWorker, setupEnv, uniqueId, withWorker, type TestEnv } from './harness';
 import { approve, statusQuery } from './workflows/conformance';
 
@@ -258,8 +259,10 @@ describe('engine conformance (real Worker and Client)', () => {
       });
     try {
       expect(await call('StartWorkflowExecution', Buffer.from([0x0a, 0xff, 0xff, 0xff]))).toBe(grpc.status.INTERNAL);
+      // Deliberate difference (engine/README.md): the engine has no schedules; a real server
+      // implements them and rejects the empty request as invalid.
       if (!process.env.TEMPORAL_ADDRESS) {
-        expect(await call('CreateSchedule', Buffer.alloc(0))).toBe(grpc.status.UNIMPLEMENTED);
+        expect(await call('CreateSchedule', Buffer.alloc(0))).toBe(testServerKind === 'embedded' ? grpc.status.UNIMPLEMENTED : grpc.status.INVALID_ARGUMENT);
       }
     } finally {
       client.close();
@@ -281,7 +284,10 @@ describe('engine conformance: worker restarts', () => {
     const workflowId = uniqueId('wft');
     // Nobody answers the first task within its 1 s timeout (a poller that takes it and dies).
     const handle = await env.client.workflow.start('oneActivity', { taskQueue, workflowId, args: ['late'], workflowTaskTimeout: '1s' });
-    const task = await env.connection.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'dies' });
+    // Temporal refuses a long poll without a deadline; the SDK always sets one.
+    const task = await env.connection.withDeadline(Date.now() + 20_000, () =>
+      env.connection.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'dies' }),
+    );
     expect(task.taskToken?.length).toBeGreaterThan(0);
     const worker = await makeWorker(env, taskQueue, { maxCachedWorkflows: 0 });
     const result = await withWorker(worker, () => handle.result());
@@ -289,5 +295,17 @@ describe('engine conformance: worker restarts', () => {
     const history = await handle.fetchHistory();
     const types = (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]);
     expect(types).toContain('EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT');
+  });
+
+  it('a long poll without a deadline: INVALID_ARGUMENT on Temporal, served by the engine (deliberate difference)', async () => {
+    const poll = env.connection.workflowService.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: uniqueId('no-deadline') }, identity: 'no-deadline' });
+    if (testServerKind === 'embedded') {
+      // The engine holds the poll open (until its poll timeout) instead of refusing it.
+      const settled = await Promise.race([poll.then(() => 'answered', () => 'refused'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 2_000))]);
+      expect(settled).toBe('waiting');
+      poll.catch(() => {});
+    } else {
+      await expect(poll).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining('Context timeout is not set') });
+    }
   });
 });

@@ -83,8 +83,8 @@ describe('crash recovery', () => {
           const done = (h.events ?? []).filter((e) => e.activityTaskCompletedEventAttributes).length;
           return done >= 4 ? h : undefined;
         });
-        env.engine!.kill('SIGKILL');
-        await env.engine!.exited;
+        env.server!.kill('SIGKILL');
+        await env.server!.exited;
         await env.restartEngine();
         const result = await handle.result();
         expect(result).toBe(Array.from({ length: steps }, (_, i) => `hello s${i}`.length).reduce((a, b) => a + b, 0));
@@ -119,8 +119,8 @@ describe('crash recovery', () => {
         const results = Promise.all(handles.map((h) => h.result()));
         for (let k = 0; k < 3; k++) {
           await new Promise((r) => setTimeout(r, 300 + k * 250));
-          env.engine!.kill('SIGKILL');
-          await env.engine!.exited;
+          env.server!.kill('SIGKILL');
+          await env.server!.exited;
           await env.restartEngine();
         }
         const values = await results;

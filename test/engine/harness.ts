@@ -1,12 +1,13 @@
-// Shared setup of the engine conformance suite: the engine as a separate process (or the server named
-// by TEMPORAL_ADDRESS), one workflow bundle per test file, and workers with small shutdown grace.
+// Shared setup of the engine conformance suite: the server under test as a separate process (the
+// engine, or the real dev server with SINQ_TEST_SERVER=dev-server; or the server named by
+// TEMPORAL_ADDRESS), one workflow bundle per test file, and workers with small shutdown grace.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { startEngine, type EngineHandle } from '../../deploy/engine';
+import { startTestServer, type TestServer } from '../server-under-test';
 import * as activities from './activities';
 
 export const externalAddress = process.env.TEMPORAL_ADDRESS;
@@ -29,13 +30,14 @@ function installQuietRuntime(): void {
 
 export interface TestEnv {
   address: string;
-  engine?: EngineHandle;
+  /** The server this suite started (none against TEMPORAL_ADDRESS). */
+  server?: TestServer;
   dataDir?: string;
   client: Client;
   connection: Connection;
   nativeConnection: NativeConnection;
   bundle: WorkflowBundleWithSourceMap;
-  /** Restarts the engine on the same data directory (after a kill) and reconnects. */
+  /** Restarts the server on the same data directory and port (after a kill); clients reconnect. */
   restartEngine(): Promise<void>;
   close(): Promise<void>;
 }
@@ -46,31 +48,31 @@ export async function bundleConformanceWorkflows(): Promise<WorkflowBundleWithSo
 
 export async function setupEnv(bundle?: WorkflowBundleWithSourceMap): Promise<TestEnv> {
   installQuietRuntime();
-  let engine: EngineHandle | undefined;
+  let server: TestServer | undefined;
   let dataDir: string | undefined;
   let address = externalAddress ?? '';
   if (!externalAddress) {
     dataDir = await mkdtemp(path.join(tmpdir(), 'sinq-engine-test-'));
-    engine = await startEngine({ dataDir });
-    address = engine.address;
+    server = await startTestServer({ dataDir });
+    address = server.address;
   }
   const env: TestEnv = {
     address,
-    engine,
+    server,
     dataDir,
     connection: await Connection.connect({ address }),
     nativeConnection: await NativeConnection.connect({ address }),
     client: undefined as unknown as Client,
     bundle: bundle ?? (await bundleConformanceWorkflows()),
     restartEngine: async () => {
-      if (!dataDir) throw new Error('no engine of our own to restart');
+      if (!dataDir) throw new Error('no server of our own to restart');
       const port = Number(address.split(':').pop());
-      env.engine = await startEngine({ dataDir, port });
+      env.server = await startTestServer({ dataDir, port });
     },
     close: async () => {
       await env.connection.close().catch(() => {});
       await env.nativeConnection.close().catch(() => {});
-      await env.engine?.stop();
+      await env.server?.stop();
       if (dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };

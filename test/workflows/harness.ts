@@ -1,5 +1,5 @@
-// A real worker against the embedded engine, for suites that test workflows with fake players:
-// the engine process, both connections, a client, the campaign stores and a running worker.
+// A real worker against the server under test (the embedded engine, or the real dev server with
+// SINQ_TEST_SERVER=dev-server), for suites that test workflows with fake players: the server process, both connections, a client, the campaign stores and a running worker.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,11 +9,11 @@ import { createActivities } from '../../activities/index';
 import type { PlayerGateway } from '../../activities/players';
 import type { AttackResult, ProposeResult } from '../../actors/policies/types';
 import { bundleWorkflows } from '../../activities/worker';
-import { startEngine, type EngineHandle } from '../../deploy/engine';
 import type { EvaluatorReply, Outcome, Task } from '../../game/types';
 import { silentLogger } from '../../lib/log';
 import type { Sandbox } from '../../sandbox/api';
 import { createStoreCache, type StoreCache } from '../../store/store-cache';
+import { startTestServer, type TestServer } from '../server-under-test';
 
 const returned = (v: string): Outcome => ({ kind: 'returned', value: { t: 'int', v }, durationMs: 1 });
 
@@ -57,7 +57,7 @@ export function scriptedPlayers(options: { answer: (attempt: number) => Evaluato
 
 export interface WorkflowHarness {
   dir: string;
-  engine: EngineHandle;
+  server: TestServer;
   connection: Connection;
   client: Client;
   stores: StoreCache;
@@ -75,13 +75,13 @@ export async function startWorkflowHarness(options: { name: string; sandbox: San
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
-    const [engine, bundle] = await Promise.all([startEngine({ dataDir: path.join(dir, 'engine') }), bundleWorkflows()]);
-    cleanups.push(() => engine.stop());
+    const [server, bundle] = await Promise.all([startTestServer({ dataDir: path.join(dir, 'engine') }), bundleWorkflows()]);
+    cleanups.push(() => server.stop());
     const stores = createStoreCache(dir);
     cleanups.push(() => stores.closeAll());
-    const nativeConnection = await NativeConnection.connect({ address: engine.address });
+    const nativeConnection = await NativeConnection.connect({ address: server.address });
     cleanups.push(() => nativeConnection.close());
-    const connection = await Connection.connect({ address: engine.address });
+    const connection = await Connection.connect({ address: server.address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection });
     const activities = createActivities({
@@ -97,7 +97,7 @@ export async function startWorkflowHarness(options: { name: string; sandbox: San
       worker.shutdown();
       await running;
     });
-    return { dir, engine, connection, client, stores, taskQueue, close };
+    return { dir, server, connection, client, stores, taskQueue, close };
   } catch (err) {
     await close();
     throw err;
