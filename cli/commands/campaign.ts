@@ -19,7 +19,8 @@ import { childLogger } from '../../lib/log';
 import type { CampaignConfig } from '../../machines/campaign-config';
 import { EpisodeStore } from '../../store/episode-store';
 import { exportCampaign } from '../../store/export';
-import { campaignDir, episodesDbPath, exportsDir, sinqDir } from '../../store/paths';
+import { writeCampaignReport } from '../../report/write';
+import { campaignDir, episodesDbPath, exportsDir, reportDir, sinqDir } from '../../store/paths';
 import { cancelSignal, pauseSignal, resumeSignal, setConcurrencySignal } from '../../workflows/definitions';
 import { CliError } from '../errors';
 
@@ -166,6 +167,7 @@ async function runCampaign(values: Values): Promise<number> {
     await recordStart(dir, campaignId, config);
     await startCampaign(cc, campaignId, config);
     process.stderr.write(`campaign ${campaignId} started\n`);
+    process.stderr.write(`watch it live: sinq report --campaign ${campaignId}${values.dir ? ` --dir ${values.dir}` : ''} --serve\n`);
     const progress = createProgressView(process.stderr, log);
     let closed: string | undefined;
     let unreachableSince: number | undefined;
@@ -201,12 +203,18 @@ async function runCampaign(values: Values): Promise<number> {
     const rounds = (await withStore(dir, campaignId, (store) => store.listRounds(campaignId))) ?? [];
     const exported = await withStore(dir, campaignId, (store) => exportCampaign(store, campaignId, exportsDir(dir, campaignId)));
     const wallSeconds = (Date.now() - started) / 1000;
+    // The report is a view of the store: failing to draw it never fails the campaign.
+    const report = await writeCampaignReport(episodesDbPath(dir, campaignId), campaignId, reportDir(dir, campaignId)).catch((err: unknown) => {
+      process.stderr.write(`report not written: ${(err as Error).message}\n`);
+      return null;
+    });
     if (values.json) {
-      process.stdout.write(JSON.stringify({ campaignId, status: closed, rounds, exported, dir: campaignDir(dir, campaignId), wallSeconds }) + '\n');
+      process.stdout.write(JSON.stringify({ campaignId, status: closed, rounds, exported, report: report?.index ?? null, dir: campaignDir(dir, campaignId), wallSeconds }) + '\n');
     } else {
       process.stdout.write(`\ncampaign ${campaignId}: ${closed.toLowerCase()} in ${wallSeconds.toFixed(1)} s\n\n${summaryTable(rounds)}\n\n`);
       process.stdout.write(`store   ${episodesDbPath(dir, campaignId)}\n`);
       if (exported) process.stdout.write(`exports ${exported.episodesFile} (${exported.episodes} episodes)\n        ${exported.chatFile} (${exported.chatExamples} chat examples)\n`);
+      if (report) process.stdout.write(`report  ${report.index}\n        plots in ${path.join(report.dir, 'plots')} (SVG and PNG)\n`);
     }
     return closed === 'COMPLETED' ? 0 : 1;
   } catch (err) {
