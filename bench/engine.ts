@@ -15,6 +15,9 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import protoRoot from '@temporalio/proto';
 import { startEngine } from '../deploy/engine';
+import { startDevServer } from '../deploy/temporal-dev';
+import { findTemporalCli } from '../deploy/temporal-mode';
+import { silentLogger } from '../lib/log';
 import { nativeConnectionOptions } from '../lib/temporal-connection';
 import { msDuration } from '../engine/proto';
 import * as activities from '../test/engine/activities';
@@ -100,9 +103,20 @@ const engineLog = (label: string) => (line: string): void => {
   if (line.includes('"rpc_counts"')) process.stderr.write(`${label}: ${line}\n`);
 };
 
-/** One phase: a fresh engine (journal on or off), a worker, and workflows started in one `mode`. */
-async function measure(dataDir: string | null, bundle: WorkflowBundleOption, label: string, mode: StartMode): Promise<Measurement> {
-  const engine = await startEngine({ dataDir, onLog: engineLog(label) });
+type ServerKind = 'engine' | 'dev-server';
+
+/** The server of a phase: the engine, or the real Temporal dev server (on its own SQLite file in `dataDir`). */
+async function startServer(kind: ServerKind, dataDir: string | null, label: string): Promise<{ address: string; pid: number; stop(): Promise<void> }> {
+  if (kind === 'engine') return startEngine({ dataDir, onLog: engineLog(label) });
+  const cli = findTemporalCli(process.env);
+  if (!cli) throw new Error('the dev-server phase needs the temporal CLI: run bash deploy/setup.sh (or set TEMPORAL_CLI_PATH)');
+  if (dataDir === null) throw new Error('the dev server needs a data directory');
+  return startDevServer({ cliPath: cli.path, dir: dataDir, ui: false, log: silentLogger });
+}
+
+/** One phase: a fresh server (the engine with journal on or off, or the dev server), a worker, and workflows started in one `mode`. */
+async function measure(dataDir: string | null, bundle: WorkflowBundleOption, label: string, mode: StartMode, server: ServerKind = 'engine'): Promise<Measurement> {
+  const engine = await startServer(server, dataDir, label);
   const connection = await Connection.connect({ address: engine.address });
   // The product's own worker settings for a loopback engine (no gzip on a local connection).
   const native = await NativeConnection.connect(nativeConnectionOptions(engine.address));
@@ -171,16 +185,17 @@ const phases = {
   'memory-eager': { journal: false, mode: 'eager' },
   'journal-eager': { journal: true, mode: 'eager' },
   'journal-polled': { journal: true, mode: 'polled' },
-} as const satisfies Record<string, { journal: boolean; mode: StartMode }>;
+  'dev-server': { journal: true, mode: 'eager', server: 'dev-server' },
+} as const satisfies Record<string, { journal: boolean; mode: StartMode; server?: ServerKind }>;
 type PhaseName = keyof typeof phases;
 
 /** Runs one phase in this process and prints its measurement as the last stdout line. */
 async function runPhase(name: PhaseName, codePath: string): Promise<void> {
   Runtime.install({ logger: quiet as never });
-  const { journal, mode } = phases[name];
-  const dataDir = journal ? await mkdtemp(path.join(tmpdir(), 'sinq-bench-engine-')) : null;
+  const phase: { journal: boolean; mode: StartMode; server?: ServerKind } = phases[name];
+  const dataDir = phase.journal ? await mkdtemp(path.join(tmpdir(), 'sinq-bench-engine-')) : null;
   try {
-    const m = await measure(dataDir, { codePath }, name, mode);
+    const m = await measure(dataDir, { codePath }, name, phase.mode, phase.server ?? 'engine');
     process.stdout.write(JSON.stringify(m) + '\n');
   } finally {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -279,6 +294,9 @@ async function main(): Promise<void> {
     const rawDir = await mkdtemp(path.join(tmpdir(), 'sinq-bench-engine-raw-'));
     const engineOnly = await measureEngineOnly(rawDir).finally(() => rm(rawDir, { recursive: true, force: true }));
     process.stderr.write(`engine only (raw RPCs, journal on): ${JSON.stringify(engineOnly)}\n`);
+    // The real Temporal server, same workload and worker: the dev server of the pinned temporal CLI.
+    const dev = await phaseInChild('dev-server', codePath);
+    process.stderr.write(`temporal dev server: ${JSON.stringify(dev)}\n`);
     const line = {
       bench: 'engine',
       workflows: WORKFLOWS,
@@ -302,8 +320,16 @@ async function main(): Promise<void> {
       polled_start_worker_client_cpu_ms_per_workflow: round(polled.worker_client_cpu_ms_per_workflow),
       engine_only_workflows_per_s: round(engineOnly.workflows_per_s),
       engine_only_cpu_ms_per_workflow: round(engineOnly.engine_cpu_ms_per_workflow),
+      dev_server_workflows_per_s: round(dev.workflows_per_s),
+      dev_server_p50_ms: round(dev.p50_ms),
+      dev_server_p99_ms: round(dev.p99_ms),
+      dev_server_cpu_ms_per_workflow: round(dev.engine_cpu_ms_per_workflow),
+      dev_server_worker_client_cpu_ms_per_workflow: round(dev.worker_client_cpu_ms_per_workflow),
+      workflows_per_s_vs_dev_server: round(journaled.workflows_per_s / dev.workflows_per_s),
+      p50_vs_dev_server: round(journaled.p50_ms / dev.p50_ms),
       load_average_1m: round(loadavg()[0]!),
       target_met: journaled.workflows_per_s >= 100 && journaled.p50_ms <= 30,
+      dev_server_target_met: journaled.workflows_per_s >= 2 * dev.workflows_per_s && journaled.p50_ms <= dev.p50_ms,
     };
     process.stdout.write(JSON.stringify(line) + '\n');
   } finally {

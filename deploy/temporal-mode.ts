@@ -123,5 +123,5 @@ export function resolveTemporalMode(env: NodeJS.ProcessEnv = process.env, option
   if (address !== undefined) return { kind: 'external', address, reason: addressReason };
   // The dev server when a CLI is at hand: it brings the web UI and keeps the episodes' histories
   // browsable after the job; the campaign's wall time is the same on both (engine/README.md).
-  return devServerMode(env, '', projectCli) ?? { kind: 'embedded', reason: 'no TEMPORAL_ADDRESS, TEMPORAL_CLI_PATH, temporal on PATH or installed temporal CLI' };
+  return devServerMode(env, 'the dev server is the default when a temporal CLI is at hand (Web UI, episodes browsable after the job; --temporal embedded for the lighter engine)', projectCli) ?? { kind: 'embedded', reason: 'no TEMPORAL_ADDRESS, TEMPORAL_CLI_PATH, temporal on PATH or installed temporal CLI' };
 }

@@ -5,7 +5,7 @@ import { connectCampaignClient } from '../../deploy/campaign-client';
 import { loadCampaignConfig } from '../../deploy/config-file';
 import { findNatsServerBinary } from '../../deploy/nats';
 import { resolveAddresses } from '../../deploy/stack-file';
-import { resolveTemporalMode, type TemporalMode } from '../../deploy/temporal-mode';
+import { findTemporalCli, resolveTemporalMode, type TemporalMode } from '../../deploy/temporal-mode';
 import { isolationReport } from '../../sandbox/index';
 import { sinqDir } from '../../store/paths';
 import { parseFlags } from '../args';
@@ -86,6 +86,20 @@ function checkTemporalMode(address: string | undefined): { check: Check; mode: T
   }
 }
 
+/** The temporal CLI (dev server and Web UI): which binary, where it came from, its version. */
+function checkTemporalCli(): Check {
+  let cli;
+  try {
+    cli = findTemporalCli(process.env);
+  } catch (err) {
+    return { name: 'temporal CLI', status: 'missing', detail: (err as Error).message, fix: 'fix or unset TEMPORAL_CLI_PATH' };
+  }
+  if (!cli) return { name: 'temporal CLI', status: 'warning', detail: 'not installed: no dev server and no Temporal Web UI (the embedded engine runs campaigns)', fix: 'bash deploy/setup.sh installs the pinned temporal CLI' };
+  const result = spawnSync(cli.path, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  if (result.status !== 0) return { name: 'temporal CLI', status: 'missing', detail: `${cli.path} (${cli.source}) does not run: ${(result.stderr || result.error?.message || '').trim()}`, fix: 'bash deploy/setup.sh' };
+  return { name: 'temporal CLI', status: 'ok', detail: `${result.stdout.trim()} at ${cli.path} (${cli.source === 'project' ? 'installed by deploy/setup.sh' : cli.source})` };
+}
+
 async function checkEngine(address: string | undefined, namespace: string): Promise<Check> {
   if (!address) return { name: 'engine', status: 'ok', detail: 'no TEMPORAL_ADDRESS: sinq up and sinq campaign run start the engine (see temporal mode)' };
   try {
@@ -156,6 +170,7 @@ export async function run(argv: string[]): Promise<number> {
     checkSandbox(),
     await checkNats(addresses.natsUrl),
     temporal.check,
+    checkTemporalCli(),
     // An engine sinq starts itself needs no reachability check.
     ...(temporal.mode?.kind === 'external' || (temporal.mode === null && addresses.temporalAddress) ? [await checkEngine(addresses.temporalAddress, addresses.namespace)] : []),
     ...(await checkOllama(models)),
