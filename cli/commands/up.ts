@@ -41,6 +41,17 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     throw new CliError((err as Error).message);
   }
+  // Listen before anything starts: a signal during start-up, or a second one while stopping, must
+  // lead to the same clean stop instead of the default action killing us with children left behind.
+  let signalled: () => void = () => {};
+  let stopping = false;
+  const stopRequested = new Promise<void>((resolve) => (signalled = resolve));
+  const onSignal = (): void => {
+    stopping = true;
+    signalled();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let stack;
   try {
     stack = await startStack({
@@ -60,17 +71,16 @@ export async function run(argv: string[]): Promise<number> {
   try {
     writeStackFile(dir, { temporalAddress: stack.temporalAddress, natsUrl: stack.natsUrl, namespace: stack.namespace, temporalUiUrl: stack.temporalUiUrl, pid: process.pid, startedAt: Date.now() });
     const components = stack.components();
-    if (values.json) {
+    if (stopping) {
+      // Asked to stop while starting: nothing to announce.
+    } else if (values.json) {
       process.stdout.write(JSON.stringify({ event: 'ready', dir, temporalMode: stack.temporalMode, temporalAddress: stack.temporalAddress, temporalUiUrl: stack.temporalUiUrl, natsUrl: stack.natsUrl, searchAttributes: stack.searchAttributes, components }) + '\n');
     } else {
       process.stdout.write(`temporal mode    ${stack.temporalMode} (${temporal.reason})\n`);
       for (const c of components) process.stdout.write(`${c.name.padEnd(16)} ${c.started ? 'started ' : 'existing'} ${c.address}${c.pid !== null ? `  pid ${c.pid}` : ''}\n`);
       process.stdout.write(`search attributes ${stack.searchAttributes ? 'registered' : 'not available'}\nlogs in ${dir}/logs; stop with Ctrl-C\n`);
     }
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    });
+    await stopRequested;
   } finally {
     removeStackFile(dir);
     await stack.stop();

@@ -1,7 +1,7 @@
 // `sinq up` and `sinq doctor` with a temporal CLI configured: up runs the dev server (a fake CLI that
 // serves the embedded engine), reports its mode and UI, and leaves no process behind on SIGTERM.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,7 +95,8 @@ describe('sinq up / sinq doctor with a temporal CLI', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     upPid = child.pid;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // The signal is kept so that a death by signal names it in the failure.
+    const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
@@ -126,7 +127,34 @@ describe('sinq up / sinq doctor with a temporal CLI', () => {
     const pids = fake.pids();
     expect(pids).toHaveLength(2);
     process.kill(child.pid!, 'SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await exited, stderr).toBe(0);
     for (const pid of pids) expect(await waitGone(pid, 15_000)).toBe(true);
+  }, 85_000);
+
+  it('sinq up stopped by SIGTERM while it is still starting stops what it started and exits 0', async () => {
+    const early = createFakeTemporal(mkdtempSync(path.join(dir, 'early-')));
+    const child = spawn(process.execPath, [sinqBin, 'up', '--json', '--dir', path.join(dir, 'sinq-early'), '--workers', '0'], {
+      cwd: repoRoot,
+      env: { ...env(), TEMPORAL_CLI_PATH: early.cliPath },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    upPid = child.pid;
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+    const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+    // The dev server has been launched, so sinq up is inside its start-up.
+    const deadline = Date.now() + 60_000;
+    while (!early.records().some((r) => r.event === 'parsed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(early.records().some((r) => r.event === 'parsed')).toBe(true);
+    process.kill(child.pid!, 'SIGTERM');
+    expect(await exited, stderr).toBe(0);
+    expect(stdout).not.toContain('"ready"');
+    for (const pid of early.pids()) expect(await waitGone(pid, 15_000)).toBe(true);
+    expect(existsSync(path.join(dir, 'sinq-early', 'stack.json'))).toBe(false);
   }, 85_000);
 });
