@@ -4,8 +4,13 @@ import type { DivergingInput, Outcome, ParseFailure } from './types';
 import { compareOutcomes, type OutcomeComparison } from './compare';
 import { inputKeys } from './input';
 
+/**
+ * Why a play is invalid. `truncated`: the reply was cut by the token limit before it finished (as
+ * the study dropped replies that did not end with a stop), kept apart from replies that finished
+ * but do not parse (`parse-failure`).
+ */
 export type InvalidPlayReason =
-  'parse-failure' | 'variant-invalid' | 'input-invalid' | 'no-divergence' | 'inconclusive-timeout';
+  'parse-failure' | 'truncated' | 'variant-invalid' | 'input-invalid' | 'no-divergence' | 'inconclusive-timeout';
 
 export type PlayVerdict =
   | { valid: true; comparison: OutcomeComparison }
@@ -81,7 +86,7 @@ export function checkSignature(
 
 /** The verdict for a generator reply that did not parse (nothing was executed). */
 export function parseFailureVerdict(failure: ParseFailure): PlayVerdict {
-  return { valid: false, reason: 'parse-failure', detail: `${failure.reason}: ${failure.detail}` };
+  return { valid: false, reason: failure.reason === 'truncated' ? 'truncated' : 'parse-failure', detail: `${failure.reason}: ${failure.detail}` };
 }
 
 /**

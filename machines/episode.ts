@@ -97,6 +97,7 @@ export function reasonFromError(error: unknown, fallback: EpisodeReasonCode): Ep
 
 const reasonCodes: ReadonlySet<string> = new Set<EpisodeReasonCode>([
   'parse-failure',
+  'truncated',
   'variant-invalid',
   'input-invalid',
   'no-divergence',
@@ -191,7 +192,9 @@ export const episodeMachine = setup({
                 proposal: event.output,
                 versions: { ...context.versions, generator: { policy: event.output.policy, model: event.output.modelVersion } },
                 outcome: 'invalid' as const,
-                reason: { code: 'parse-failure' as const, detail: parsed.ok ? 'unparsable' : `${parsed.reason}: ${parsed.detail}` },
+                reason: parsed.ok
+                  ? { code: 'parse-failure' as const, detail: 'unparsable' }
+                  : { code: parsed.reason === 'truncated' ? ('truncated' as const) : ('parse-failure' as const), detail: `${parsed.reason}: ${parsed.detail}` },
                 rewards: invalidPlayRewards(),
                 timings: ended(context.timings, 'propose'),
               };

@@ -121,10 +121,15 @@ describe('verifyPlay', () => {
     });
   });
 
-  it('turns a parse failure into an invalid verdict', () => {
-    expect(parseFailureVerdict({ ok: false, reason: 'truncated', detail: 'cut off' })).toEqual({
+  it('turns a parse failure into an invalid verdict, and a reply cut by the token limit into a truncated one', () => {
+    expect(parseFailureVerdict({ ok: false, reason: 'missing-section', detail: 'no program' })).toEqual({
       valid: false,
       reason: 'parse-failure',
+      detail: 'missing-section: no program',
+    });
+    expect(parseFailureVerdict({ ok: false, reason: 'truncated', detail: 'cut off' })).toEqual({
+      valid: false,
+      reason: 'truncated',
       detail: 'truncated: cut off',
     });
   });

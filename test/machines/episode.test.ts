@@ -147,6 +147,16 @@ describe('episode machine', () => {
     expect(persisted).toHaveLength(1);
   });
 
+  it('records a generator reply cut by the token limit as truncated, not as a parse failure', async () => {
+    const cut = proposal(false);
+    const { output, final } = await runEpisode({
+      propose: () => Promise.resolve({ ...cut, reply: { ...cut.reply, raw: 'def f(', parsed: { ok: false, reason: 'truncated', detail: 'generation hit num_predict' } } }),
+    });
+    expect(final).toBe('invalid');
+    expect(output.reason).toEqual({ code: 'truncated', detail: 'truncated: generation hit num_predict' });
+    expect(output.rewards?.generator).toBeLessThan(0);
+  });
+
   it('records a non-diverging input as an invalid play and never attacks', async () => {
     let attacked = false;
     const { output, final } = await runEpisode({
