@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { permanentServerError } from '../actors/policies/ollama/chat';
 import type { AdapterArtifact } from './adapter';
 
 export type OllamaRegisterErrorCode = 'E_OLLAMA_UNREACHABLE' | 'E_OLLAMA_BLOB' | 'E_OLLAMA_CREATE' | 'E_OLLAMA_VERIFY';
@@ -86,7 +87,28 @@ async function errorText(response: Response): Promise<string> {
   return text.slice(0, 500) || response.statusText;
 }
 
-/** Uploads the adapter's blobs, creates the model and verifies it. */
+/**
+ * One short chat with the new model. Ollama accepts some adapters at create time that it cannot
+ * load (its newer engine answers "loras are not yet implemented" at the first request); finding
+ * that here fails the training step with advice instead of the next round's every episode.
+ */
+async function smokeChat(options: RegisterOptions): Promise<void> {
+  const body = JSON.stringify({ model: options.name, messages: [{ role: 'user', content: 'ping' }], stream: false, options: { num_predict: 1 } });
+  const chat = await call(options.host, 'POST', 'api/chat', body, options.signal, 'E_OLLAMA_VERIFY');
+  if (chat.ok) {
+    await chat.body?.cancel();
+    return;
+  }
+  const text = await errorText(chat);
+  const permanent = permanentServerError(text);
+  throw new OllamaRegisterError(
+    'E_OLLAMA_VERIFY',
+    `chat with ${options.name} after create: HTTP ${chat.status}: ${text}${permanent ? `. ${permanent}` : ''}`,
+    permanent === undefined && chat.status >= 500,
+  );
+}
+
+/** Uploads the adapter's blobs, creates the model, verifies it and has one chat with it. */
 export async function registerAdapterModel(options: RegisterOptions): Promise<RegisterResult> {
   const { host, signal } = options;
   const adapters: Record<string, string> = {};
@@ -133,6 +155,7 @@ export async function registerAdapterModel(options: RegisterOptions): Promise<Re
       show.status >= 500,
     );
   await show.body?.cancel();
+  await smokeChat(options);
   const weights = options.artifact.files.find((f) => f.name !== 'adapter_config.json') ?? options.artifact.files[0];
   return { name: options.name, adapters, adapterDigest: weights ? (adapters[weights.name] ?? '') : '', uploaded };
 }
