@@ -1,7 +1,7 @@
 // Starts the pinned Ollama that deploy/setup-ollama.sh builds: `ollama serve` on a free loopback
 // port with a project-local model store, ready once GET /api/version answers, stopped by pid.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../lib/log';
 import { silentLogger } from '../lib/log';
@@ -51,9 +51,12 @@ export async function startOllamaServer(options: OllamaServerOptions): Promise<O
   mkdirSync(path.dirname(options.logFile), { recursive: true });
   const port = options.port ?? (await freePort());
   const address = `127.0.0.1:${port}`;
+  // The log file is the child's own stdout and stderr: nothing in this process has to drain a pipe,
+  // so a caller that blocks its event loop (spawnSync) cannot stall the server on a full pipe.
+  const logFd = openSync(options.logFile, 'a');
   const child = spawn(options.binary, ['serve'], {
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd, logFd],
     env: {
       ...process.env,
       OLLAMA_HOST: address,
@@ -62,6 +65,7 @@ export async function startOllamaServer(options: OllamaServerOptions): Promise<O
       OLLAMA_NOPRUNE: '1',
     },
   });
+  closeSync(logFd);
   const pid = child.pid;
   const exited = new Promise<number | string | null>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal));
@@ -71,16 +75,13 @@ export async function startOllamaServer(options: OllamaServerOptions): Promise<O
     await exited;
     throw new OllamaServerError(`could not spawn ${options.binary}`);
   }
-  const out = createWriteStream(options.logFile, { flags: 'a' });
-  let tail = '';
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      tail = (tail + chunk).slice(-2000);
-      out.write(chunk);
-    });
-  }
-  void exited.then(() => out.end());
+  const tail = (): string => {
+    try {
+      return readFileSync(options.logFile, 'utf8').slice(-2000).trim() || `see ${options.logFile}`;
+    } catch {
+      return `see ${options.logFile}`;
+    }
+  };
   const signal = (sig: NodeJS.Signals): void => {
     try {
       process.kill(-pid, sig);
@@ -94,10 +95,10 @@ export async function startOllamaServer(options: OllamaServerOptions): Promise<O
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   let version: string | undefined;
   while (version === undefined) {
-    if (gone) throw new OllamaServerError(`ollama serve exited before it answered: ${tail.trim() || `see ${options.logFile}`}`);
+    if (gone) throw new OllamaServerError(`ollama serve exited before it answered: ${tail()}`);
     if (Date.now() > deadline) {
       signal('SIGKILL');
-      throw new OllamaServerError(`ollama serve did not answer ${url}/api/version in time: ${tail.trim() || `see ${options.logFile}`}`);
+      throw new OllamaServerError(`ollama serve did not answer ${url}/api/version in time: ${tail()}`);
     }
     try {
       const res = await fetch(`${url}/api/version`, { signal: AbortSignal.timeout(2000) });
