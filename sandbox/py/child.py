@@ -26,6 +26,7 @@ _dumps = json.dumps
 _prctl = None  # libc prctl through ctypes, loaded only when needed (see prepare_zygote)
 
 PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
 
 # Exit codes the zygote understands when no message arrived.
@@ -129,14 +130,16 @@ def prepare_zygote(config):
             os.setgroups([])
         except OSError:
             pass
-    # Inherited by every run: no exec of a setuid binary can give privileges back. ctypes (a few
-    # hundred kB every fork would copy the page tables of) is loaded only when something is left
-    # to do with it: bubblewrap has usually set no-new-privs already.
+    # Inherited by every run: no exec of a setuid binary can give privileges back.
     no_new_privs = _no_new_privs_set()
-    if config.get("deathSignal") or not no_new_privs:
-        _load_prctl()
+    _load_prctl()
     if _prctl is not None and not no_new_privs:
         _prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    # Not dumpable (inherited by every run, kept across their setuid): the /proc/<pid>/fd, mem and
+    # environ of the zygote and of each run are closed to processes of the same uid, so a run
+    # cannot reopen another run's result pipe through /proc.
+    if _prctl is None or _prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        raise SystemExit("cannot make the zygote non-dumpable")
     return diagnostics
 
 

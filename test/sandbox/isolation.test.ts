@@ -99,8 +99,27 @@ describe('sandbox: isolation', () => {
     }
   });
 
-  it.skipIf(!isolationReport({ noBubblewrap: true }).userNamespaces && !hostIsRoot)('falls back to a network namespace without bubblewrap', async () => {
-    const sandbox = await createSandbox({ workers: 1, pretend: { noBubblewrap: true } });
+  it('refuses the namespace-only fallback without bubblewrap: it would expose the host file system', async () => {
+    // The fallback once wrote a file on the host and read the host's /proc/1/cmdline, as root.
+    const report = isolationReport({ noBubblewrap: true });
+    expect(report.filesystem).toBe('host');
+    expect(report.seccomp).toBe(false);
+    const attempt = createSandbox({ workers: 1, pretend: { noBubblewrap: true } });
+    await expect(attempt).rejects.toBeInstanceOf(SandboxIsolationError);
+    const err = (await attempt.catch((e: unknown) => e)) as SandboxIsolationError;
+    expect(err.message).toContain('apt-get install bubblewrap python3-seccomp');
+    expect(err.message).toMatch(/host file system/);
+  });
+
+  it('refuses bubblewrap without the seccomp filter and says which package builds it', async () => {
+    const report = isolationReport({ noSeccomp: true });
+    expect(report.seccomp).toBe(false);
+    expect(report.notes.join('\n')).toContain('python3-seccomp');
+    await expect(createSandbox({ workers: 1, pretend: { noSeccomp: true } })).rejects.toBeInstanceOf(SandboxIsolationError);
+  });
+
+  it.skipIf(!isolationReport({ noBubblewrap: true }).userNamespaces && !hostIsRoot)('falls back to a network namespace without bubblewrap when weak isolation is allowed', async () => {
+    const sandbox = await createSandbox({ workers: 1, pretend: { noBubblewrap: true }, allowWeakIsolation: true });
     try {
       expect(sandbox.isolation().network).toBe('namespace');
       const outcome = await sandbox.run({ source: socketProbe, entryPoint: 'f', input: '{}' });
@@ -114,7 +133,7 @@ describe('sandbox: isolation', () => {
   });
 
   it.skipIf(!isolationReport({ noBubblewrap: true }).userNamespaces && !hostIsRoot)('keeps the runs of several workers sharing one runs directory apart', async () => {
-    const sandbox = await createSandbox({ workers: 2, maxInFlightPerWorker: 4, pretend: { noBubblewrap: true } });
+    const sandbox = await createSandbox({ workers: 2, maxInFlightPerWorker: 4, pretend: { noBubblewrap: true }, allowWeakIsolation: true });
     try {
       const source = 'import os\ndef f(x):\n    open("mine", "x").write(str(x))\n    return os.listdir(".")\n';
       const outcomes = await Promise.all(Array.from({ length: 24 }, (_, x) => sandbox.run({ source, entryPoint: 'f', input: `{"x": ${x}}` })));
@@ -125,12 +144,21 @@ describe('sandbox: isolation', () => {
   });
 
   it('replaces a worker killed by a run and fails only the runs in flight on it', async () => {
-    // Runs keep the zygote's uid here, so a run can kill its parent.
+    // Runs keep the zygote's uid here; the zygote is its namespace's pid 1, which ignores a SIGKILL
+    // from inside, so the run cannot kill it. Killed from outside, it is replaced.
+    const before = new Set(childPids());
     const sandbox = await createSandbox({ workers: 1, pretend: { notRoot: true } });
     try {
-      const killer = await sandbox.run({ source: 'import os\ndef f():\n    os.kill(os.getppid(), 9)\n    return 1\n', entryPoint: 'f', input: '{}' });
-      expect(killer.kind).toBe('crashed');
-      if (killer.kind === 'crashed') expect(killer.reason).toMatch(/sandbox worker died/);
+      const killer = await sandbox.run({ source: 'import os\ndef f():\n    os.kill(os.getppid(), 9)\n    return os.getppid()\n', entryPoint: 'f', input: '{}' });
+      expect(killer).toMatchObject({ kind: 'returned', value: { t: 'int', v: '1' } });
+      const inFlight = sandbox.run({ source: 'import time\ndef f():\n    time.sleep(20)\n', entryPoint: 'f', input: '{}', timeoutMs: 20_000 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const [launcher] = childPids().filter((pid) => !before.has(pid));
+      expect(launcher).toBeDefined();
+      for (const pid of descendantPids(launcher!).slice(1)) process.kill(Number(pid), 'SIGKILL');
+      const died = await inFlight;
+      expect(died.kind).toBe('crashed');
+      if (died.kind === 'crashed') expect(died.reason).toMatch(/sandbox worker died/);
       const after = await sandbox.run({ source: 'def f():\n    return "alive"\n', entryPoint: 'f', input: '{}' });
       expect(after).toMatchObject({ kind: 'returned', value: { t: 'str', v: 'alive' } });
     } finally {
