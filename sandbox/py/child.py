@@ -140,7 +140,16 @@ def prepare_zygote(config):
     # cannot reopen another run's result pipe through /proc.
     if _prctl is None or _prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
         raise SystemExit("cannot make the zygote non-dumpable")
+    if not config.get("deathSignal"):
+        _unload_ctypes()  # done with it: every page of it would be copied into each fork's tables
     return diagnostics
+
+
+def _unload_ctypes():
+    global _prctl
+    _prctl = None
+    for name in [name for name in sys.modules if name == "ctypes" or name.startswith("ctypes.")]:
+        del sys.modules[name]
 
 
 def in_user_namespace():
