@@ -551,6 +551,9 @@ def main():
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if not (config["uidDrop"] and os.getuid() == 0) and in_user_namespace():
         config["sharedProcessLimit"] = config["processes"] * config.get("maxInFlight", 4) + config.get("sharedProcessSlack", 8)
+    # Runs that share the zygote's uid could signal, renice or re-limit each other and the zygote:
+    # each run filters those calls down to its own process (child.own_process_filter).
+    config["ownProcessFilter"] = not (config["uidDrop"] and os.getuid() == 0)
     diagnostics = prepare_zygote(config)
     warm_up(config)
     gc.collect()

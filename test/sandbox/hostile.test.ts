@@ -496,6 +496,38 @@ for (const mode of sandboxModes()) {
       expect(outcome).toMatchObject({ kind: 'returned', value: { t: 'list', v: [] } });
     });
 
+    it('cannot signal, renice or re-limit the zygote or other runs', async () => {
+      const source = py([
+        'import os, resource, signal, time',
+        'def f():',
+        '    me = os.getpid()',
+        '    reached = []',
+        '    def attempt(what, call):',
+        '        try:',
+        '            call()',
+        '            reached.append(what)',
+        '        except OSError:',
+        '            pass',
+        '    for _ in range(10):',
+        '        for pid in [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) != me]:',
+        '            attempt("renice %d" % pid, lambda: os.setpriority(os.PRIO_PROCESS, pid, 19))',
+        '            attempt("limit %d" % pid, lambda: resource.prlimit(pid, resource.RLIMIT_CPU, (0, 0)))',
+        '            attempt("stop %d" % pid, lambda: os.kill(pid, signal.SIGSTOP))',
+        '            attempt("kill %d" % pid, lambda: os.kill(pid, signal.SIGKILL))',
+        '        attempt("renice all", lambda: os.setpriority(os.PRIO_USER, 0, 19))',
+        '        attempt("kill all", lambda: os.kill(-1, signal.SIGKILL))',
+        '        time.sleep(0.02)',
+        '    return sorted(set(reached))',
+      ]);
+      const outcome = await hostile(source);
+      // With a uid of its own, "all of my uid" is the run itself: allowed, and harmless.
+      const own = sandbox.isolation().runUid === 'own' ? ['kill all', 'renice all'] : [];
+      expect(outcome.kind).toBe('returned');
+      if (outcome.kind !== 'returned' || outcome.value.t !== 'list') throw new Error(JSON.stringify(outcome));
+      const reached = outcome.value.v.map((item) => (item.t === 'str' ? item.v : JSON.stringify(item)));
+      expect(reached.filter((what) => !own.includes(what))).toEqual([]);
+    });
+
     it('cannot create a user namespace (unshare, clone flags, clone3, the unshare tool)', async () => {
       const source = py([
         'import ctypes, errno, subprocess',

@@ -144,13 +144,14 @@ describe('sandbox: isolation', () => {
   });
 
   it('replaces a worker killed by a run and fails only the runs in flight on it', async () => {
-    // Runs keep the zygote's uid here; the zygote is its namespace's pid 1, which ignores a SIGKILL
-    // from inside, so the run cannot kill it. Killed from outside, it is replaced.
+    // Runs keep the zygote's uid here, but each run's seccomp filter lets it signal only itself
+    // (and the zygote, pid 1 of its namespace, would ignore a SIGKILL from inside anyway).
+    // Killed from outside, the zygote is replaced.
     const before = new Set(childPids());
     const sandbox = await createSandbox({ workers: 1, pretend: { notRoot: true } });
     try {
       const killer = await sandbox.run({ source: 'import os\ndef f():\n    os.kill(os.getppid(), 9)\n    return os.getppid()\n', entryPoint: 'f', input: '{}' });
-      expect(killer).toMatchObject({ kind: 'returned', value: { t: 'int', v: '1' } });
+      expect(killer).toMatchObject({ kind: 'raised', type: 'PermissionError' });
       const inFlight = sandbox.run({ source: 'import time\ndef f():\n    time.sleep(20)\n', entryPoint: 'f', input: '{}', timeoutMs: 20_000 });
       await new Promise((resolve) => setTimeout(resolve, 300));
       const [launcher] = childPids().filter((pid) => !before.has(pid));
