@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, isolationReport, SandboxError, SandboxIsolationError } from '../../sandbox/index';
+import { fitRunLimits } from '../../sandbox/isolation';
 
 const socketProbe = [
   'import socket',
@@ -53,6 +54,25 @@ describe('sandbox: isolation', () => {
     expect(report.root).toBe(hostIsRoot);
     if (report.bubblewrap) expect(report.network).toBe('bubblewrap');
     else expect(report.notes.join('\n')).toMatch(/bubblewrap/);
+  });
+
+  it('fits missing limits to the memory budget and refuses explicit ones that exceed it', () => {
+    const gib = 2 ** 30;
+    const base = { workers: 2, maxInFlightPerWorker: 4, processLimit: undefined, memoryLimitBytes: undefined, memoryBudgetBytes: 12 * gib, sharedUid: false };
+    // 2 × 4 runs × 32 processes × 1 GiB would be 256 GiB: processes go down to 2, then memory.
+    expect(fitRunLimits(base)).toEqual({ processesPerRun: 2, memoryPerProcessBytes: 768 << 20, worstCaseBytes: 12 * gib, budgetBytes: 12 * gib });
+    // Sharing a uid, each worker's pool has 8 spare slots: 2 × (4 × 2 + 8) × 384 MiB.
+    expect(fitRunLimits({ ...base, sharedUid: true })).toMatchObject({ processesPerRun: 2, memoryPerProcessBytes: 384 << 20 });
+    // A roomy budget keeps the defaults.
+    expect(fitRunLimits({ ...base, memoryBudgetBytes: 300 * gib })).toMatchObject({ processesPerRun: 32, memoryPerProcessBytes: gib });
+    // Explicit memory stays; processes are fitted around it.
+    expect(fitRunLimits({ ...base, memoryLimitBytes: 256 << 20 })).toMatchObject({ processesPerRun: 6, memoryPerProcessBytes: 256 << 20 });
+    // Both explicit; memory explicit and too big even for 2 processes; processes explicit and
+    // leaving under 96 MiB each.
+    expect(() => fitRunLimits({ ...base, processLimit: 32, memoryLimitBytes: gib })).toThrow(/memory budget/);
+    expect(() => fitRunLimits({ ...base, memoryLimitBytes: 2 * gib })).toThrow(/memory budget/);
+    expect(() => fitRunLimits({ ...base, processLimit: 32 })).toThrow(/under 96 MiB per process/);
+    expect(() => fitRunLimits({ ...base, memoryBudgetBytes: 0 })).toThrow(/memoryBudgetBytes must be a positive integer/);
   });
 
   it('reports what is missing when layers are absent', () => {
