@@ -25,7 +25,7 @@ const noopPolicy: GeneratorPolicy = {
 const noSandbox: Sandbox = {
   run: () => Promise.reject(new Error('unused')),
   runPair: () => Promise.reject(new Error('unused')),
-  isolation: () => ({ rlimits: false, privateDirectory: false, network: 'none', bubblewrap: false, userNamespaces: false, root: false, notes: [] }),
+  isolation: () => ({ rlimits: false, privateDirectory: false, network: 'none', filesystem: 'host', seccomp: false, runUid: 'shared', bubblewrap: false, userNamespaces: false, root: false, notes: [] }),
   close: () => Promise.resolve(),
 };
 

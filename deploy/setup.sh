@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything sinq needs on a Debian machine: python3, nats-server, bubblewrap, Chromium, npm packages.
+# Installs everything sinq needs on a Debian machine: python3, nats-server, bubblewrap, python3-seccomp, Chromium, npm packages.
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,10 @@ have python3 || missing+=(python3)
 have nats-server || missing+=(nats-server)
 have bwrap || missing+=(bubblewrap)
 have flock || missing+=(util-linux) # flock(1) holds the engine's data directory lock
+have setpriv || missing+=(util-linux)
+# libseccomp's Python bindings build the sandbox's seccomp filter (sandbox/py/seccomp_filter.py);
+# without them the sandbox refuses to run programs.
+/usr/bin/python3 -c 'import seccomp' >/dev/null 2>&1 || missing+=(python3-seccomp)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${missing[*]}" >&2

@@ -29,11 +29,19 @@ export interface IsolationReport {
   rlimits: boolean;
   privateDirectory: boolean;
   network: 'namespace' | 'bubblewrap' | 'none';
+  /** `private`: the host read-only, the run's writable space its own and size-capped (bubblewrap); `host`: the host's own. */
+  filesystem: 'private' | 'host';
+  /** A seccomp filter forbids mounts, new namespaces, tracing, keyrings, BPF and the like. */
+  seccomp: boolean;
+  /** `own`: a uid per run; `shared`: the runs of a worker share one unprivileged uid; `root`: runs keep the host's root. */
+  runUid: 'own' | 'shared' | 'root';
   bubblewrap: boolean;
   userNamespaces: boolean;
   root: boolean;
   /** Human-readable notes on what is missing and how to fix it. */
   notes: string[];
+  /** The limits a started sandbox gives each run (absent from a host probe). */
+  limits?: { processesPerRun: number; memoryPerProcessBytes: number; worstCaseBytes: number; budgetBytes: number };
 }
 
 export interface Sandbox {

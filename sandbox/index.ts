@@ -1,21 +1,21 @@
 // The sandbox: a pool of warm, confined Python zygotes that fork one child per run.
 //   const sandbox = await createSandbox({ workers: 2 });
 //   const outcome = await sandbox.run({ source, entryPoint: 'f', input: '{"x": 1}' });
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Outcome } from '../game/types';
 import { silentLogger, type Logger } from '../lib/log';
 import type { IsolationReport, PairOutcome, PairRequest, RunRequest, Sandbox } from './api';
 import { SandboxError, SandboxIsolationError } from './errors';
-import { isolationSufficient, launchPlan, probeHost, reportFor, resolvePython, type IsolationPretend, type LaunchPlan } from './isolation';
+import { SHARED_PROCESS_SLACK, fitRunLimits, isolationSufficient, launchPlan, probeHost, reportFor, resolvePython, type IsolationPretend, type LaunchPlan, type RunAsUser } from './isolation';
 import type { ValueLimits } from './protocol';
 import { ZygoteProcess } from './zygote-process';
 
 export type { IsolationReport, PairOutcome, PairRequest, RunRequest, Sandbox } from './api';
 export { SandboxError, SandboxIsolationError } from './errors';
 export type { SandboxErrorCode } from './errors';
-export type { IsolationPretend } from './isolation';
+export type { IsolationPretend, RunAsUser, RunLimits } from './isolation';
 
 export interface SandboxOptions {
   /** Number of zygote processes (default: CPU count, 1..8). */
@@ -26,8 +26,23 @@ export interface SandboxOptions {
   defaultTimeoutMs?: number;
   /** Longest accepted `timeoutMs` (default 60 s). */
   maxTimeoutMs?: number;
-  /** Address-space limit of each run (default 1 GiB). */
+  /**
+   * Address-space limit of each process of a run (default 1 GiB, lowered to fit
+   * `memoryBudgetBytes` when not given).
+   */
   memoryLimitBytes?: number;
+  /**
+   * What all runs in flight together may map at most: workers × runs in flight × processes per run
+   * × address space (default half the host's memory). Missing limits are fitted to it; explicit
+   * ones that do not fit are refused (E_SANDBOX_LIMITS).
+   */
+  memoryBudgetBytes?: number;
+  /**
+   * Start the zygotes as this unprivileged user (through setpriv) when Node runs as root: the
+   * non-root mode (bubblewrap in a user namespace) on a root host. The interpreter must be
+   * readable by that user.
+   */
+  runAs?: RunAsUser;
   /** Bytes of stdout/stderr kept per stream; the rest is discarded (default 64 KiB). */
   outputCapBytes?: number;
   /** Largest file a run may write (default 16 MiB). */
@@ -35,8 +50,9 @@ export interface SandboxOptions {
   /** Size of the tmpfs holding the run directories of one zygote, under bubblewrap (default 256 MiB). */
   scratchBytes?: number;
   /**
-   * Processes and threads per run (default 32). Per run when the sandbox runs as root (each run
-   * has its own uid); otherwise, inside a user namespace, shared by the runs of one zygote.
+   * Processes and threads per run (default 32, lowered to fit `memoryBudgetBytes` when not
+   * given). Per run when the sandbox runs as root (each run has its own uid); otherwise, inside a
+   * user namespace, one pool for the runs of a zygote (runs in flight × this + 8).
    */
   processLimit?: number;
   /** Open file descriptors per run (default 64). */
@@ -60,8 +76,8 @@ export interface SandboxOptions {
 }
 
 /** Which isolation layers runs get on this host; does not start anything but quick probes. */
-export function isolationReport(pretend: IsolationPretend = {}): IsolationReport {
-  return reportFor(probeHost(pretend));
+export function isolationReport(pretend: IsolationPretend = {}, runAs?: RunAsUser): IsolationReport {
+  return reportFor(probeHost(pretend, runAs));
 }
 
 function weakIsolationAllowed(options: SandboxOptions): boolean {
@@ -177,6 +193,7 @@ class ZygotePool implements Sandbox {
     const zygote = new ZygoteProcess({
       command: this.plan.command,
       args: this.plan.args,
+      fd3File: this.plan.fd3File,
       valueLimits: this.settings.valueLimits,
       watchdogGraceMs: this.settings.watchdogGraceMs,
       startTimeoutMs: 30_000,
@@ -222,7 +239,7 @@ class ZygotePool implements Sandbox {
  */
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const log = options.logger ?? silentLogger;
-  const probe = probeHost(options.pretend ?? {});
+  const probe = probeHost(options.pretend ?? {}, options.runAs);
   const report = reportFor(probe);
   if (!isolationSufficient(report)) {
     if (!weakIsolationAllowed(options)) throw new SandboxIsolationError(report);
@@ -237,10 +254,25 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const resultMaxIntDigits = options.resultMaxIntDigits ?? 4300;
   // What Node checks a run's report against: the run's own caps (text may grow by base64's 4/3).
   const valueLimits: ValueLimits = { maxNodes: resultMaxNodes, maxDepth: resultMaxDepth, maxIntDigits: resultMaxIntDigits, maxTextChars: Math.ceil(resultMaxBytes * 1.5) + 1024 };
+  const maxInFlightPerWorker = Math.max(1, options.maxInFlightPerWorker ?? 4);
+  const limits = fitRunLimits({
+    workers,
+    maxInFlightPerWorker,
+    processLimit: options.processLimit,
+    memoryLimitBytes: options.memoryLimitBytes,
+    memoryBudgetBytes: options.memoryBudgetBytes,
+    sharedUid: !probe.root,
+  });
+  report.limits = limits;
   const hostRunsDir = mkdtempSync(path.join(os.tmpdir(), 'sinq-sandbox-'));
   // Runs under other uids must be able to reach their own directory inside it.
   chmodSync(hostRunsDir, 0o711);
-  const plan = launchPlan(probe, python, path.join(hostRunsDir, 'runs'), options.scratchBytes ?? 256 << 20, (shape) =>
+  let seccompFile: string | undefined;
+  if (probe.seccompFilter) {
+    seccompFile = path.join(hostRunsDir, 'seccomp.bpf');
+    writeFileSync(seccompFile, probe.seccompFilter, { mode: 0o600 });
+  }
+  const plan = launchPlan(probe, python, path.join(hostRunsDir, 'runs'), options.scratchBytes ?? 256 << 20, seccompFile, (shape) =>
     JSON.stringify({
       runsDir: shape.runsDir,
       modulePath: python.path,
@@ -248,11 +280,12 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       pidNamespace: shape.pidNamespace,
       deathSignal: shape.deathSignal,
       uidSlots: 256,
-      memoryBytes: options.memoryLimitBytes ?? 1 << 30,
+      memoryBytes: limits.memoryPerProcessBytes,
       outputCapBytes: options.outputCapBytes ?? 64 << 10,
       fileSizeBytes: options.fileSizeLimitBytes ?? 16 << 20,
-      processes: options.processLimit ?? 32,
-      maxInFlight: Math.max(1, options.maxInFlightPerWorker ?? 4),
+      processes: limits.processesPerRun,
+      maxInFlight: maxInFlightPerWorker,
+      sharedProcessSlack: SHARED_PROCESS_SLACK,
       openFiles: options.openFilesLimit ?? 64,
       resultMaxNodes,
       resultMaxBytes,
@@ -260,6 +293,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       resultMaxIntDigits,
     }),
   );
+  if (plan.uidDrop) report.runUid = 'own';
   if (probe.root && !plan.uidDrop) {
     report.notes.push('runs keep the root uid (the Python installation is not readable by other users): no per-run process-count limit');
   }
@@ -268,7 +302,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     plan,
     {
       workers,
-      maxInFlightPerWorker: Math.max(1, options.maxInFlightPerWorker ?? 4),
+      maxInFlightPerWorker,
       defaultTimeoutMs,
       maxTimeoutMs: options.maxTimeoutMs ?? 60_000,
       valueLimits,

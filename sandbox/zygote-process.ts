@@ -1,5 +1,6 @@
 // One warm Python zygote as seen from Node: start it, send runs, route replies, notice its death.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import type { Outcome } from '../game/types';
 import type { Logger } from '../lib/log';
 import {
@@ -23,6 +24,8 @@ interface InFlight {
 export interface ZygoteProcessOptions {
   command: string;
   args: string[];
+  /** Opened read-only and handed to the command as fd 3 (bwrap's seccomp filter). */
+  fd3File: string | undefined;
   /** Caps a run's returned value must respect before it is believed. */
   valueLimits: ValueLimits;
   /** Extra time past a run's own limit before the zygote is deemed wedged and killed. */
@@ -53,12 +56,14 @@ export class ZygoteProcess {
     });
     // Never leave an unobserved rejection behind if nobody awaits `ready`.
     this.ready.catch(() => undefined);
+    const fd3 = options.fd3File === undefined ? undefined : openSync(options.fd3File, 'r');
     this.child = spawn(options.command, options.args, {
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: fd3 === undefined ? ['pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', fd3],
       // LD_BIND_NOW: symbols resolved once in the zygote, not lazily in every forked run.
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', LD_BIND_NOW: '1' },
       detached: true,
     });
+    if (fd3 !== undefined) closeSync(fd3);
     const startTimer = setTimeout(
       () => this.die(`zygote did not start within ${options.startTimeoutMs} ms`),
       options.startTimeoutMs,

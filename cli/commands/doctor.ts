@@ -7,6 +7,7 @@ import { findNatsServerBinary } from '../../deploy/nats';
 import { resolveAddresses } from '../../deploy/stack-file';
 import { findTemporalCli, resolveTemporalMode, type TemporalMode } from '../../deploy/temporal-mode';
 import { isolationReport } from '../../sandbox/index';
+import { isolationSufficient } from '../../sandbox/isolation';
 import { sinqDir } from '../../store/paths';
 import { parseFlags } from '../args';
 import { CliError } from '../errors';
@@ -44,12 +45,15 @@ function checkSandbox(): Check {
       `rlimits ${report.rlimits ? 'yes' : 'no'}`,
       `private dir ${report.privateDirectory ? 'yes' : 'no'}`,
       `network ${report.network}`,
+      `file system ${report.filesystem}`,
+      `seccomp ${report.seccomp ? 'yes' : 'no'}`,
+      `run uid ${report.runUid}`,
       `bubblewrap ${report.bubblewrap ? 'yes' : 'no'}`,
       `user namespaces ${report.userNamespaces ? 'yes' : 'no'}`,
     ].join(', ');
-    const weak = report.network === 'none' || !report.rlimits;
+    const weak = !isolationSufficient(report);
     return weak
-      ? { name: 'sandbox isolation', status: 'warning', detail: layers, fix: report.notes.join(' ') || 'install bubblewrap (apt-get install bubblewrap)' }
+      ? { name: 'sandbox isolation', status: 'warning', detail: layers, fix: report.notes.join(' ') || 'install bubblewrap and python3-seccomp (apt-get install bubblewrap python3-seccomp)' }
       : { name: 'sandbox isolation', status: 'ok', detail: layers + (report.notes.length > 0 ? ` (${report.notes.join(' ')})` : '') };
   } catch (err) {
     return { name: 'sandbox isolation', status: 'missing', detail: (err as Error).message, fix: 'run bash deploy/setup.sh' };

@@ -59,7 +59,7 @@ async function check(argv: string[]): Promise<number> {
   process.stdout.write(JSON.stringify({ ...report, sufficient, refused, ...(smoke ? { smoke } : {}) }, null, 2) + '\n');
   if (smoke && !smoke.ok) return 1;
   if (refused) {
-    process.stderr.write('sinq sandbox: untrusted programs would be refused here; install bubblewrap (apt-get install bubblewrap), run as root, or set SINQ_ALLOW_WEAK_ISOLATION=1\n');
+    process.stderr.write('sinq sandbox: untrusted programs would be refused here; install bubblewrap and the libseccomp Python bindings (apt-get install bubblewrap python3-seccomp, or bash deploy/setup.sh), or set SINQ_ALLOW_WEAK_ISOLATION=1\n');
   }
   return refused ? 1 : 0;
 }

@@ -26,6 +26,7 @@ _dumps = json.dumps
 _prctl = None  # libc prctl through ctypes, loaded only when needed (see prepare_zygote)
 
 PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
 
 # Exit codes the zygote understands when no message arrived.
@@ -129,15 +130,26 @@ def prepare_zygote(config):
             os.setgroups([])
         except OSError:
             pass
-    # Inherited by every run: no exec of a setuid binary can give privileges back. ctypes (a few
-    # hundred kB every fork would copy the page tables of) is loaded only when something is left
-    # to do with it: bubblewrap has usually set no-new-privs already.
+    # Inherited by every run: no exec of a setuid binary can give privileges back.
     no_new_privs = _no_new_privs_set()
-    if config.get("deathSignal") or not no_new_privs:
-        _load_prctl()
+    _load_prctl()
     if _prctl is not None and not no_new_privs:
         _prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    # Not dumpable (inherited by every run, kept across their setuid): the /proc/<pid>/fd, mem and
+    # environ of the zygote and of each run are closed to processes of the same uid, so a run
+    # cannot reopen another run's result pipe through /proc.
+    if _prctl is None or _prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        raise SystemExit("cannot make the zygote non-dumpable")
+    if not config.get("deathSignal") and not config.get("ownProcessFilter"):
+        _unload_ctypes()  # done with it: every page of it would be copied into each fork's tables
     return diagnostics
+
+
+def _unload_ctypes():
+    global _prctl
+    _prctl = None
+    for name in [name for name in sys.modules if name == "ctypes" or name.startswith("ctypes.")]:
+        del sys.modules[name]
 
 
 def in_user_namespace():
@@ -149,9 +161,79 @@ def in_user_namespace():
         return False
 
 
+# x86_64 system call numbers of the calls that act on another process by pid, and which
+# arguments name it. (Foreign-arch calls are already killed by the sandbox's main filter.)
+AUDIT_ARCH_X86_64 = 0xC000003E
+_PID_TARGETED = (
+    # (number, [(argument, allowed values)...]) with "self", "group" (-self) and 0 as symbols
+    (62, [(0, (0, "self", "group"))]),  # kill
+    (200, [(0, ("self",))]),  # tkill
+    (234, [(0, ("self",))]),  # tgkill
+    (129, [(0, ("self",))]),  # rt_sigqueueinfo
+    (297, [(0, ("self",))]),  # rt_tgsigqueueinfo
+    (434, [(0, ("self",))]),  # pidfd_open
+    (302, [(0, (0, "self"))]),  # prlimit64
+    (141, [(0, (0,)), (1, (0, "self"))]),  # setpriority(PRIO_PROCESS, self)
+    (251, [(0, (1,)), (1, (0, "self"))]),  # ioprio_set(IOPRIO_WHO_PROCESS, self)
+    (142, [(0, (0, "self"))]),  # sched_setparam
+    (144, [(0, (0, "self"))]),  # sched_setscheduler
+    (203, [(0, (0, "self"))]),  # sched_setaffinity
+    (314, [(0, (0, "self"))]),  # sched_setattr
+)
+_BPF_LD_ABS = 0x20
+_BPF_JEQ = 0x15
+_BPF_RET = 0x06
+_RET_ALLOW = 0x7FFF0000
+_RET_EPERM = 0x00050000 | 1
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
+
+
+def own_process_program(pid):
+    """A seccomp BPF program (bytes) that lets the calls above name only this process (or 0, or
+    its process group): runs sharing a uid cannot signal, renice or re-limit each other or the
+    zygote. A pid is an int, so the low 32 bits of an argument are what the kernel uses."""
+    import struct
+
+    def op(code, k, jt=0, jf=0):
+        return struct.pack("<HBBI", code, jt, jf, k & 0xFFFFFFFF)
+
+    symbols = {"self": pid, "group": -pid}
+    body = []
+    for number, checks in _PID_TARGETED:
+        block = []
+        for arg, allowed in checks:
+            values = [symbols.get(v, v) for v in allowed]
+            block.append(op(_BPF_LD_ABS, 16 + 8 * arg))
+            for i, value in enumerate(values):
+                block.append(op(_BPF_JEQ, value, jt=len(values) - i, jf=0))
+            block.append(op(_BPF_RET, _RET_EPERM))
+        block.append(op(_BPF_RET, _RET_ALLOW))
+        body.append(op(_BPF_JEQ, number, jt=0, jf=len(block)))
+        body.extend(block)
+    head = [op(_BPF_LD_ABS, 4), op(_BPF_JEQ, AUDIT_ARCH_X86_64, jt=1, jf=0), op(_BPF_RET, _RET_ALLOW), op(_BPF_LD_ABS, 0)]
+    return b"".join(head + body + [op(_BPF_RET, _RET_ALLOW)])
+
+
+def _install_own_process_filter(pid):
+    import ctypes
+
+    program = own_process_program(pid)
+    buffer = ctypes.create_string_buffer(program, len(program))
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = SockFprog(len(program) // 8, ctypes.addressof(buffer))
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "cannot install the run's seccomp filter")
+
+
 def confine(config, run_dir, uid, timeout_ms):
     """Per run: own session and process group, CPU and fd limits, private dir, other uid."""
     os.setsid()
+    if config.get("ownProcessFilter") and os.uname().machine == "x86_64":
+        _install_own_process_filter(_getpid())
     if config.get("deathSignal") and _prctl is not None:
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     os.mkdir(run_dir, 0o700)

@@ -246,7 +246,8 @@ class Zygote:
                 return None
             uid = self.free_uids.popleft()
         self.counter += 1
-        run_dir = "%s%d" % (self.run_dir_prefix, self.counter)
+        # Unguessable: runs that share a uid (not root) must not find each other's directories.
+        run_dir = "%s%d-%s" % (self.run_dir_prefix, self.counter, os.urandom(8).hex())
         try:
             r, w = _pipe2(os.O_CLOEXEC)
         except OSError as err:
@@ -543,12 +544,16 @@ def main():
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         except Exception:  # noqa: BLE001
             pass
+    # Not listable: a run reaches its own directory by name only.
     os.makedirs(config["runsDir"], mode=0o711, exist_ok=True)
-    os.chmod(config["runsDir"], 0o711)
+    os.chmod(config["runsDir"], 0o711 if os.getuid() == 0 else 0o311)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if not (config["uidDrop"] and os.getuid() == 0) and in_user_namespace():
-        config["sharedProcessLimit"] = config["processes"] * config.get("maxInFlight", 4) + 8
+        config["sharedProcessLimit"] = config["processes"] * config.get("maxInFlight", 4) + config.get("sharedProcessSlack", 8)
+    # Runs that share the zygote's uid could signal, renice or re-limit each other and the zygote:
+    # each run filters those calls down to its own process (child.own_process_filter).
+    config["ownProcessFilter"] = not (config["uidDrop"] and os.getuid() == 0)
     diagnostics = prepare_zygote(config)
     warm_up(config)
     gc.collect()

@@ -16,7 +16,7 @@ export const sampleTask: Task = {
 export const refusingSandbox: Sandbox = {
   run: () => Promise.reject(new Error('sandbox not available in this test')),
   runPair: () => Promise.reject(new Error('sandbox not available in this test')),
-  isolation: () => ({ rlimits: false, privateDirectory: false, network: 'none', bubblewrap: false, userNamespaces: false, root: false, notes: [] }),
+  isolation: () => ({ rlimits: false, privateDirectory: false, network: 'none', filesystem: 'host', seccomp: false, runUid: 'shared', bubblewrap: false, userNamespaces: false, root: false, notes: [] }),
   close: () => Promise.resolve(),
 };
 

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, isolationReport, SandboxError, SandboxIsolationError } from '../../sandbox/index';
+import { fitRunLimits } from '../../sandbox/isolation';
 
 const socketProbe = [
   'import socket',
@@ -55,6 +56,25 @@ describe('sandbox: isolation', () => {
     else expect(report.notes.join('\n')).toMatch(/bubblewrap/);
   });
 
+  it('fits missing limits to the memory budget and refuses explicit ones that exceed it', () => {
+    const gib = 2 ** 30;
+    const base = { workers: 2, maxInFlightPerWorker: 4, processLimit: undefined, memoryLimitBytes: undefined, memoryBudgetBytes: 12 * gib, sharedUid: false };
+    // 2 × 4 runs × 32 processes × 1 GiB would be 256 GiB: processes go down to 2, then memory.
+    expect(fitRunLimits(base)).toEqual({ processesPerRun: 2, memoryPerProcessBytes: 768 << 20, worstCaseBytes: 12 * gib, budgetBytes: 12 * gib });
+    // Sharing a uid, each worker's pool has 8 spare slots: 2 × (4 × 2 + 8) × 384 MiB.
+    expect(fitRunLimits({ ...base, sharedUid: true })).toMatchObject({ processesPerRun: 2, memoryPerProcessBytes: 384 << 20 });
+    // A roomy budget keeps the defaults.
+    expect(fitRunLimits({ ...base, memoryBudgetBytes: 300 * gib })).toMatchObject({ processesPerRun: 32, memoryPerProcessBytes: gib });
+    // Explicit memory stays; processes are fitted around it.
+    expect(fitRunLimits({ ...base, memoryLimitBytes: 256 << 20 })).toMatchObject({ processesPerRun: 6, memoryPerProcessBytes: 256 << 20 });
+    // Both explicit; memory explicit and too big even for 2 processes; processes explicit and
+    // leaving under 96 MiB each.
+    expect(() => fitRunLimits({ ...base, processLimit: 32, memoryLimitBytes: gib })).toThrow(/memory budget/);
+    expect(() => fitRunLimits({ ...base, memoryLimitBytes: 2 * gib })).toThrow(/memory budget/);
+    expect(() => fitRunLimits({ ...base, processLimit: 32 })).toThrow(/under 96 MiB per process/);
+    expect(() => fitRunLimits({ ...base, memoryBudgetBytes: 0 })).toThrow(/memoryBudgetBytes must be a positive integer/);
+  });
+
   it('reports what is missing when layers are absent', () => {
     const report = isolationReport({ noBubblewrap: true, noNamespaces: true, notRoot: true });
     expect(report).toMatchObject({ network: 'none', bubblewrap: false, userNamespaces: false, root: false });
@@ -99,8 +119,27 @@ describe('sandbox: isolation', () => {
     }
   });
 
-  it.skipIf(!isolationReport({ noBubblewrap: true }).userNamespaces && !hostIsRoot)('falls back to a network namespace without bubblewrap', async () => {
-    const sandbox = await createSandbox({ workers: 1, pretend: { noBubblewrap: true } });
+  it('refuses the namespace-only fallback without bubblewrap: it would expose the host file system', async () => {
+    // The fallback once wrote a file on the host and read the host's /proc/1/cmdline, as root.
+    const report = isolationReport({ noBubblewrap: true });
+    expect(report.filesystem).toBe('host');
+    expect(report.seccomp).toBe(false);
+    const attempt = createSandbox({ workers: 1, pretend: { noBubblewrap: true } });
+    await expect(attempt).rejects.toBeInstanceOf(SandboxIsolationError);
+    const err = (await attempt.catch((e: unknown) => e)) as SandboxIsolationError;
+    expect(err.message).toContain('apt-get install bubblewrap python3-seccomp');
+    expect(err.message).toMatch(/host file system/);
+  });
+
+  it('refuses bubblewrap without the seccomp filter and says which package builds it', async () => {
+    const report = isolationReport({ noSeccomp: true });
+    expect(report.seccomp).toBe(false);
+    expect(report.notes.join('\n')).toContain('python3-seccomp');
+    await expect(createSandbox({ workers: 1, pretend: { noSeccomp: true } })).rejects.toBeInstanceOf(SandboxIsolationError);
+  });
+
+  it.skipIf(!isolationReport({ noBubblewrap: true }).userNamespaces && !hostIsRoot)('falls back to a network namespace without bubblewrap when weak isolation is allowed', async () => {
+    const sandbox = await createSandbox({ workers: 1, pretend: { noBubblewrap: true }, allowWeakIsolation: true });
     try {
       expect(sandbox.isolation().network).toBe('namespace');
       const outcome = await sandbox.run({ source: socketProbe, entryPoint: 'f', input: '{}' });
@@ -114,7 +153,7 @@ describe('sandbox: isolation', () => {
   });
 
   it.skipIf(!isolationReport({ noBubblewrap: true }).userNamespaces && !hostIsRoot)('keeps the runs of several workers sharing one runs directory apart', async () => {
-    const sandbox = await createSandbox({ workers: 2, maxInFlightPerWorker: 4, pretend: { noBubblewrap: true } });
+    const sandbox = await createSandbox({ workers: 2, maxInFlightPerWorker: 4, pretend: { noBubblewrap: true }, allowWeakIsolation: true });
     try {
       const source = 'import os\ndef f(x):\n    open("mine", "x").write(str(x))\n    return os.listdir(".")\n';
       const outcomes = await Promise.all(Array.from({ length: 24 }, (_, x) => sandbox.run({ source, entryPoint: 'f', input: `{"x": ${x}}` })));
@@ -125,12 +164,22 @@ describe('sandbox: isolation', () => {
   });
 
   it('replaces a worker killed by a run and fails only the runs in flight on it', async () => {
-    // Runs keep the zygote's uid here, so a run can kill its parent.
+    // Runs keep the zygote's uid here, but each run's seccomp filter lets it signal only itself
+    // (and the zygote, pid 1 of its namespace, would ignore a SIGKILL from inside anyway).
+    // Killed from outside, the zygote is replaced.
+    const before = new Set(childPids());
     const sandbox = await createSandbox({ workers: 1, pretend: { notRoot: true } });
     try {
-      const killer = await sandbox.run({ source: 'import os\ndef f():\n    os.kill(os.getppid(), 9)\n    return 1\n', entryPoint: 'f', input: '{}' });
-      expect(killer.kind).toBe('crashed');
-      if (killer.kind === 'crashed') expect(killer.reason).toMatch(/sandbox worker died/);
+      const killer = await sandbox.run({ source: 'import os\ndef f():\n    os.kill(os.getppid(), 9)\n    return os.getppid()\n', entryPoint: 'f', input: '{}' });
+      expect(killer).toMatchObject({ kind: 'raised', type: 'PermissionError' });
+      const inFlight = sandbox.run({ source: 'import time\ndef f():\n    time.sleep(20)\n', entryPoint: 'f', input: '{}', timeoutMs: 20_000 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const [launcher] = childPids().filter((pid) => !before.has(pid));
+      expect(launcher).toBeDefined();
+      for (const pid of descendantPids(launcher!).slice(1)) process.kill(Number(pid), 'SIGKILL');
+      const died = await inFlight;
+      expect(died.kind).toBe('crashed');
+      if (died.kind === 'crashed') expect(died.reason).toMatch(/sandbox worker died/);
       const after = await sandbox.run({ source: 'def f():\n    return "alive"\n', entryPoint: 'f', input: '{}' });
       expect(after).toMatchObject({ kind: 'returned', value: { t: 'str', v: 'alive' } });
     } finally {

@@ -21,7 +21,7 @@ const returned = (v: string): Outcome => ({ kind: 'returned', value: { t: 'int',
 export const divergingSandbox: Sandbox = {
   run: () => Promise.resolve(returned('1')),
   runPair: () => Promise.resolve({ original: returned('1'), variant: returned('2') }),
-  isolation: () => ({ rlimits: true, privateDirectory: true, network: 'none', bubblewrap: false, userNamespaces: false, root: true, notes: [] }),
+  isolation: () => ({ rlimits: true, privateDirectory: true, network: 'none', filesystem: 'host', seccomp: false, runUid: 'root', bubblewrap: false, userNamespaces: false, root: true, notes: [] }),
   close: () => Promise.resolve(),
 };
 
