@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { parsePolicySpec } from '../actors/policies/registry';
 import { deriveSeed } from '../game/random';
 import type { Logger } from '../lib/log';
-import { campaignConfigSchema, type CampaignConfig, type TrainingConfig } from '../machines/campaign-config';
+import { campaignConfigSchema, trainingSchema, type CampaignConfig, type TrainingConfig } from '../machines/campaign-config';
 import { summaryOf } from '../machines/episode';
 import { summarizeRound } from '../machines/round';
 import type { EpisodeRecord, PlayerSpec } from '../machines/types';
@@ -20,7 +20,7 @@ import { writeTrainingSets, type TrainingManifest } from '../training/files';
 import { isLearnableOffline, learnOfflinePlayers, type PlayerRole } from '../training/offline';
 import { OllamaRegisterError, registerAdapterModel, trainedModelName } from '../training/ollama-register';
 import { ModelRegistry, type RegistryEntry } from '../training/registry';
-import { buildTrainingSets } from '../training/sets';
+import { buildTrainingSets, trainingSetOptionsOf } from '../training/sets';
 import { runTrainer, TrainerError, type TrainerProgress } from '../training/trainer';
 import { currentActivity } from './context';
 import type { TrainRoundInput, TrainRoundResult } from './index';
@@ -136,12 +136,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
         nonRetryable: true,
       });
     const dir = trainingDir(store, input.round, role);
-    const sets = buildTrainingSets(args.records, {
-      seed: deriveSeed(config.seed, 'training', input.round),
-      hardThreshold: training.hardThreshold,
-      easyFraction: training.easyFraction,
-      predictionMix: training.predictionMix,
-    });
+    const sets = buildTrainingSets(args.records, trainingSetOptionsOf(training, deriveSeed(config.seed, 'training', input.round)));
     const manifest: TrainingManifest = writeTrainingSets(path.join(dir, 'dataset'), sets, {
       campaignId: input.campaignId,
       throughRound: input.round,
@@ -218,7 +213,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
           const registry = await ModelRegistry.open(store.file);
           try {
             const config = await campaignConfig(store, input.campaignId);
-            const training: TrainingConfig = config?.training ?? campaignConfigSchema.shape.training.parse(undefined);
+            const training: TrainingConfig = config?.training ?? trainingSchema.parse({});
             const records = await recordsThrough(store, input.campaignId, input.round);
             const next: Record<PlayerRole, PlayerSpec> = { generator: input.generator, evaluator: input.evaluator };
             const notes: string[] = [];
@@ -260,6 +255,16 @@ export function createTrainingActivities(deps: TrainingDeps) {
                 continue;
               }
               const baseModel = role === 'generator' ? training.generatorBase : training.evaluatorBase;
+              if (role === 'evaluator' && training.evaluatorSchedule === 'once') {
+                // The study trains its evaluator once: after the first round that fine-tuned it.
+                const earlier = (await registry.list(input.campaignId)).find(
+                  (e) => e.role === 'evaluator' && e.kind === 'model' && e.round < input.round,
+                );
+                if (earlier) {
+                  notes.push(`evaluator: trained once (round ${earlier.round}), keeps ${spec.model ?? spec.policy}`);
+                  continue;
+                }
+              }
               if (config && training.trainer && baseModel && parsePolicySpec(spec.policy).name === 'ollama') {
                 const result = await fineTune({
                   role,
