@@ -18,7 +18,7 @@ import type { EpisodeStore } from '../store/episode-store';
 import { AdapterError, validateAdapterOutput, type AdapterArtifact } from '../training/adapter';
 import { writeTrainingSets, type TrainingManifest } from '../training/files';
 import { isLearnableOffline, learnOfflinePlayers, type PlayerRole } from '../training/offline';
-import { OllamaRegisterError, registerAdapterModel, trainedModelName } from '../training/ollama-register';
+import { checkAdapterBase, OllamaRegisterError, registerAdapterModel, trainedModelName } from '../training/ollama-register';
 import { ModelRegistry, type RegistryEntry } from '../training/registry';
 import { buildTrainingSets, trainingSetOptionsOf } from '../training/sets';
 import { runTrainer, TrainerError, type TrainerProgress } from '../training/trainer';
@@ -135,6 +135,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
         type: 'E_TRAINING_CONFIG',
         nonRetryable: true,
       });
+    const host = ollamaUrl(training.ollamaHost ?? deps.ollamaHost ?? process.env.OLLAMA_HOST ?? DEFAULT_OLLAMA_HOST);
     const dir = trainingDir(store, input.round, role);
     const sets = buildTrainingSets(args.records, trainingSetOptionsOf(training, deriveSeed(config.seed, 'training', input.round)));
     const manifest: TrainingManifest = writeTrainingSets(path.join(dir, 'dataset'), sets, {
@@ -145,6 +146,8 @@ export function createTrainingActivities(deps: TrainingDeps) {
     const entry = manifest.files[role];
     if (entry.count === 0)
       return { spec, note: `${role}: no training examples yet, kept ${spec.model ?? spec.policy}` };
+    // Hours of training are wasted if Ollama cannot take the adapter afterwards: check first.
+    await checkAdapterBase({ host, base: ollamaBase, adapterFormat: training.adapterFormat, signal: args.signal });
 
     const outputDir = path.join(dir, 'output');
     const checkpointDir = path.join(dir, 'checkpoints');
@@ -175,7 +178,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
     const name = trainedModelName(role, input.campaignId, input.round);
     args.progress({ phase: 'registering', role, name });
     const registered = await registerAdapterModel({
-      host: ollamaUrl(training.ollamaHost ?? deps.ollamaHost ?? process.env.OLLAMA_HOST ?? DEFAULT_OLLAMA_HOST),
+      host,
       name,
       base: ollamaBase,
       artifact,
