@@ -16,9 +16,12 @@ interface CheckLine {
   transformers?: string;
 }
 
+/** More interpreters to check the mask with (e.g. one with transformers 4.x), colon-separated. */
+const extraPythons = (process.env.SINQ_MASK_PYTHONS ?? '').split(':').filter((p) => p !== '');
+
 describe.skipIf(!installed)('train.py loss mask (real tokenizer, needs deploy/setup-trainer.sh)', () => {
-  it('marks exactly the weighted assistant turns, on a plain template and on one that strips <think>', () => {
-    const run = spawnSync(python, [path.join(root, 'test', 'real', 'trainer_mask_check.py')], { encoding: 'utf8', timeout: 120_000 });
+  it.each([python, ...extraPythons])('marks exactly the weighted assistant turns, on a plain template and on one that strips <think> (%s)', (interpreter) => {
+    const run = spawnSync(interpreter, [path.join(root, 'test', 'real', 'trainer_mask_check.py')], { encoding: 'utf8', timeout: 120_000 });
     const lines = run.stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
