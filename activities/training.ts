@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { parsePolicySpec } from '../actors/policies/registry';
 import { deriveSeed } from '../game/random';
 import type { Logger } from '../lib/log';
-import { campaignConfigSchema, type CampaignConfig, type TrainingConfig } from '../machines/campaign-config';
+import { campaignConfigSchema, trainingSchema, type CampaignConfig, type TrainingConfig } from '../machines/campaign-config';
 import { summaryOf } from '../machines/episode';
 import { summarizeRound } from '../machines/round';
 import type { EpisodeRecord, PlayerSpec } from '../machines/types';
@@ -18,9 +18,9 @@ import type { EpisodeStore } from '../store/episode-store';
 import { AdapterError, validateAdapterOutput, type AdapterArtifact } from '../training/adapter';
 import { writeTrainingSets, type TrainingManifest } from '../training/files';
 import { isLearnableOffline, learnOfflinePlayers, type PlayerRole } from '../training/offline';
-import { OllamaRegisterError, registerAdapterModel, trainedModelName } from '../training/ollama-register';
+import { checkAdapterBase, OllamaRegisterError, registerAdapterModel, trainedModelName } from '../training/ollama-register';
 import { ModelRegistry, type RegistryEntry } from '../training/registry';
-import { buildTrainingSets } from '../training/sets';
+import { buildTrainingSets, trainingSetOptionsOf } from '../training/sets';
 import { runTrainer, TrainerError, type TrainerProgress } from '../training/trainer';
 import { currentActivity } from './context';
 import type { TrainRoundInput, TrainRoundResult } from './index';
@@ -135,13 +135,9 @@ export function createTrainingActivities(deps: TrainingDeps) {
         type: 'E_TRAINING_CONFIG',
         nonRetryable: true,
       });
+    const host = ollamaUrl(training.ollamaHost ?? deps.ollamaHost ?? process.env.OLLAMA_HOST ?? DEFAULT_OLLAMA_HOST);
     const dir = trainingDir(store, input.round, role);
-    const sets = buildTrainingSets(args.records, {
-      seed: deriveSeed(config.seed, 'training', input.round),
-      hardThreshold: training.hardThreshold,
-      easyFraction: training.easyFraction,
-      predictionMix: training.predictionMix,
-    });
+    const sets = buildTrainingSets(args.records, trainingSetOptionsOf(training, deriveSeed(config.seed, 'training', input.round)));
     const manifest: TrainingManifest = writeTrainingSets(path.join(dir, 'dataset'), sets, {
       campaignId: input.campaignId,
       throughRound: input.round,
@@ -150,6 +146,8 @@ export function createTrainingActivities(deps: TrainingDeps) {
     const entry = manifest.files[role];
     if (entry.count === 0)
       return { spec, note: `${role}: no training examples yet, kept ${spec.model ?? spec.policy}` };
+    // Hours of training are wasted if Ollama cannot take the adapter afterwards: check first.
+    await checkAdapterBase({ host, base: ollamaBase, adapterFormat: training.adapterFormat, signal: args.signal });
 
     const outputDir = path.join(dir, 'output');
     const checkpointDir = path.join(dir, 'checkpoints');
@@ -180,7 +178,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
     const name = trainedModelName(role, input.campaignId, input.round);
     args.progress({ phase: 'registering', role, name });
     const registered = await registerAdapterModel({
-      host: ollamaUrl(training.ollamaHost ?? deps.ollamaHost ?? process.env.OLLAMA_HOST ?? DEFAULT_OLLAMA_HOST),
+      host,
       name,
       base: ollamaBase,
       artifact,
@@ -218,7 +216,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
           const registry = await ModelRegistry.open(store.file);
           try {
             const config = await campaignConfig(store, input.campaignId);
-            const training: TrainingConfig = config?.training ?? campaignConfigSchema.shape.training.parse(undefined);
+            const training: TrainingConfig = config?.training ?? trainingSchema.parse({});
             const records = await recordsThrough(store, input.campaignId, input.round);
             const next: Record<PlayerRole, PlayerSpec> = { generator: input.generator, evaluator: input.evaluator };
             const notes: string[] = [];
@@ -260,6 +258,16 @@ export function createTrainingActivities(deps: TrainingDeps) {
                 continue;
               }
               const baseModel = role === 'generator' ? training.generatorBase : training.evaluatorBase;
+              if (role === 'evaluator' && training.evaluatorSchedule === 'once') {
+                // The study trains its evaluator once: after the first round that fine-tuned it.
+                const earlier = (await registry.list(input.campaignId)).find(
+                  (e) => e.role === 'evaluator' && e.kind === 'model' && e.round < input.round,
+                );
+                if (earlier) {
+                  notes.push(`evaluator: trained once (round ${earlier.round}), keeps ${spec.model ?? spec.policy}`);
+                  continue;
+                }
+              }
               if (config && training.trainer && baseModel && parsePolicySpec(spec.policy).name === 'ollama') {
                 const result = await fineTune({
                   role,

@@ -60,23 +60,93 @@ const timeoutsSchema = z.object({
   trainingMs: z.number().int().positive().default(6 * 3_600_000),
 });
 
+/**
+ * Named recipes for the training step. `sinq` (the default) is sinq's own: easy plays kept at a
+ * share of the easy plays, one prediction example per kept play, every distinct correct evaluator
+ * reply, difficulty as recorded (unparsable answers count as failures). Neither writes preference
+ * pairs unless `preferences: true` (the reference trainer does SFT only).
+ * `study` is the recipe the study built its sets with, and also sets its sampling (see below).
+ */
+export const trainingPresets = ['sinq', 'study'] as const;
+export type TrainingPreset = (typeof trainingPresets)[number];
+
+/** What each preset chooses for the training-set options the config leaves out. */
+export const TRAINING_PRESET_DEFAULTS = {
+  sinq: {
+    easyShare: 'ofEasy',
+    predictionSample: 'perPlay',
+    evaluatorReplies: 'allDistinct',
+    evaluatorSchedule: 'everyRound',
+    difficulty: 'recorded',
+    preferences: false,
+  },
+  study: {
+    easyShare: 'ofFinal',
+    predictionSample: 'balanced',
+    evaluatorReplies: 'onePerProgram',
+    evaluatorSchedule: 'once',
+    difficulty: 'answeredOnly',
+    preferences: false,
+  },
+} as const satisfies Record<TrainingPreset, Record<string, string | boolean>>;
+
+/** The study's players: 10 samples per play, and the generator is always asked for difficulty 10. */
+export const STUDY_ATTEMPTS = 10;
+export const STUDY_TARGET_DIFFICULTY = 10;
+
 /** The training step between rounds (see training/README.md). */
-const trainingSchema = z.object({
-  /** Update the offline players (mutation, fuzz) from each round's outcomes. */
-  offline: z.boolean().default(true),
-  /** Trainer command for LLM players: argv with {dataset}, {baseModel}, {outputDir}, {checkpointDir}. */
-  trainer: z.array(z.string().min(1)).min(1).optional(),
-  /** Base model as the trainer names it (a Hugging Face id or a path), per role; a role without one is not fine-tuned. */
-  generatorBase: z.string().min(1).optional(),
-  evaluatorBase: z.string().min(1).optional(),
-  /** Ollama server the new models are registered on; OLLAMA_HOST or the default when omitted. */
-  ollamaHost: z.string().min(1).optional(),
-  /** Plays at or above this difficulty are hard (always kept); easier ones are downsampled. */
-  hardThreshold: z.number().min(0).max(10).default(5),
-  easyFraction: z.number().min(0).max(1).default(0.1),
-  /** Mix in difficulty-prediction examples (50/50). */
-  predictionMix: z.boolean().default(true),
-});
+export const trainingSchema = z
+  .object({
+    /** Recipe that fills in the options below that are left out (default `sinq`). */
+    preset: z.enum(trainingPresets).default('sinq'),
+    /** Update the offline players (mutation, fuzz) from each round's outcomes. */
+    offline: z.boolean().default(true),
+    /** Trainer command for LLM players: argv with {dataset}, {baseModel}, {outputDir}, {checkpointDir}. */
+    trainer: z.array(z.string().min(1)).min(1).optional(),
+    /** Base model as the trainer names it (a Hugging Face id or a path), per role; a role without one is not fine-tuned. */
+    generatorBase: z.string().min(1).optional(),
+    evaluatorBase: z.string().min(1).optional(),
+    /** Ollama server the new models are registered on; OLLAMA_HOST or the default when omitted. */
+    ollamaHost: z.string().min(1).optional(),
+    /**
+     * What the trainer writes: a safetensors LoRA (Ollama imports it only onto some architectures,
+     * checked against the base before training) or a GGUF LoRA (any architecture llama.cpp runs).
+     */
+    adapterFormat: z.enum(['safetensors', 'gguf']).default('safetensors'),
+    /** Plays at or above this difficulty are hard (always kept); easier ones are downsampled. */
+    hardThreshold: z.number().min(0).max(10).default(5),
+    /** The easy share: of the easy plays (`easyShare: ofEasy`) or of the final set (`ofFinal`). */
+    easyFraction: z.number().min(0).max(1).default(0.1),
+    easyShare: z.enum(['ofEasy', 'ofFinal']).optional(),
+    /** Mix in difficulty-prediction examples (50/50). */
+    predictionMix: z.boolean().default(true),
+    /** `perPlay`: one per kept play; `balanced`: a separate sample, half easy and half hard plays. */
+    predictionSample: z.enum(['perPlay', 'balanced']).optional(),
+    /** `allDistinct`: every distinct correct reply per kept program; `onePerProgram`: one drawn at random. */
+    evaluatorReplies: z.enum(['allDistinct', 'onePerProgram']).optional(),
+    /** `everyRound`: the evaluator is fine-tuned after every round; `once`: after the first round only. */
+    evaluatorSchedule: z.enum(['everyRound', 'once']).optional(),
+    /**
+     * The level a play is labelled with: `recorded` (unparsable evaluator answers count as
+     * failures) or `answeredOnly` (unparsable and "Yes" answers left out; 10 when none remain).
+     */
+    difficulty: z.enum(['recorded', 'answeredOnly']).optional(),
+    /** Write DPO preference pairs (`preferences.jsonl`); the reference trainer does not use them. */
+    preferences: z.boolean().optional(),
+  })
+  .strict()
+  .transform((training) => {
+    const defaults = TRAINING_PRESET_DEFAULTS[training.preset];
+    return {
+      ...training,
+      easyShare: training.easyShare ?? defaults.easyShare,
+      predictionSample: training.predictionSample ?? defaults.predictionSample,
+      evaluatorReplies: training.evaluatorReplies ?? defaults.evaluatorReplies,
+      evaluatorSchedule: training.evaluatorSchedule ?? defaults.evaluatorSchedule,
+      difficulty: training.difficulty ?? defaults.difficulty,
+      preferences: training.preferences ?? defaults.preferences,
+    };
+  });
 
 export const campaignConfigSchema = z.object({
   /** Task-set spec for `loadTaskSet`, e.g. `data/tasks.jsonl`, `mbpp`, `humaneval`. */
@@ -89,14 +159,30 @@ export const campaignConfigSchema = z.object({
   episodesPerRound: z.number().int().positive().optional(),
   generator: playerSchema,
   evaluator: playerSchema,
-  /** Evaluator attempts n. */
-  attempts: z.number().int().positive().max(64),
-  targetDifficulty: z.number().min(0).max(10),
+  /** Evaluator attempts n; the `study` training preset makes it 10 when left out. */
+  attempts: z.number().int().positive().max(64).optional(),
+  /** The `study` training preset makes it 10 when left out. */
+  targetDifficulty: z.number().min(0).max(10).optional(),
   concurrency: z.number().int().positive().max(256),
   seed: z.number().int(),
   timeouts: timeoutsSchema.prefault({}),
   training: trainingSchema.prefault({}),
-});
+})
+  // The study preset also fills in the study's sampling, attempts and target; explicit values win.
+  .transform((config, ctx) => {
+    const study = config.training.preset === 'study';
+    const attempts = config.attempts ?? (study ? STUDY_ATTEMPTS : undefined);
+    const targetDifficulty = config.targetDifficulty ?? (study ? STUDY_TARGET_DIFFICULTY : undefined);
+    if (attempts === undefined || targetDifficulty === undefined) {
+      for (const field of ['attempts', 'targetDifficulty'] as const)
+        if (config[field] === undefined)
+          ctx.addIssue({ code: 'custom', path: [field], message: `${field} is required (or set training.preset: study for the study's value)` });
+      return z.NEVER;
+    }
+    const withSampling = <P extends { policy: string; sampling?: z.infer<typeof samplingSchema> }>(player: P): P =>
+      study && player.policy.startsWith('ollama:') ? { ...player, sampling: { ...STUDY_SAMPLING, ...player.sampling } } : player;
+    return { ...config, attempts, targetDifficulty, generator: withSampling(config.generator), evaluator: withSampling(config.evaluator) };
+  });
 
 export type CampaignConfig = z.infer<typeof campaignConfigSchema>;
 export type CampaignConfigInput = z.input<typeof campaignConfigSchema>;

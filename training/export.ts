@@ -6,7 +6,7 @@ import type { EpisodeRecord } from '../machines/types';
 import type { EpisodeStore } from '../store/episode-store';
 import { deriveSeed } from '../game/random';
 import { writeTrainingSets, type TrainingManifest } from './files';
-import { buildTrainingSets } from './sets';
+import { buildTrainingSets, trainingSetOptionsOf } from './sets';
 
 export interface TrainingExport {
   dir: string;
@@ -23,10 +23,8 @@ export async function exportTrainingSets(store: EpisodeStore, campaignId: string
   const throughRound = records.reduce<number | null>((max, r) => (max === null || r.round > max ? r.round : max), null);
   const seed = config?.seed ?? 0;
   const training = config?.training;
-  const sets = buildTrainingSets(records, {
-    seed: deriveSeed(seed, 'training', throughRound ?? 0),
-    ...(training ? { hardThreshold: training.hardThreshold, easyFraction: training.easyFraction, predictionMix: training.predictionMix } : {}),
-  });
+  const setSeed = deriveSeed(seed, 'training', throughRound ?? 0);
+  const sets = buildTrainingSets(records, training ? trainingSetOptionsOf(training, setSeed) : { seed: setSeed });
   const dir = path.join(outDir, 'training');
   return { dir, manifest: writeTrainingSets(dir, sets, { campaignId, throughRound, seed }) };
 }

@@ -5,10 +5,17 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
 import { permanentServerError } from '../actors/policies/ollama/chat';
 import type { AdapterArtifact } from './adapter';
 
-export type OllamaRegisterErrorCode = 'E_OLLAMA_UNREACHABLE' | 'E_OLLAMA_BLOB' | 'E_OLLAMA_CREATE' | 'E_OLLAMA_VERIFY';
+export type OllamaRegisterErrorCode =
+  | 'E_OLLAMA_UNREACHABLE'
+  | 'E_OLLAMA_BASE'
+  | 'E_OLLAMA_ARCHITECTURE'
+  | 'E_OLLAMA_BLOB'
+  | 'E_OLLAMA_CREATE'
+  | 'E_OLLAMA_VERIFY';
 
 export class OllamaRegisterError extends Error {
   constructor(
@@ -158,4 +165,50 @@ export async function registerAdapterModel(options: RegisterOptions): Promise<Re
   await smokeChat(options);
   const weights = options.artifact.files.find((f) => f.name !== 'adapter_config.json') ?? options.artifact.files[0];
   return { name: options.name, adapters, adapterDigest: weights ? (adapters[weights.name] ?? '') : '', uploaded };
+}
+
+/**
+ * Base architectures (`general.architecture`) onto which Ollama imports a safetensors LoRA adapter
+ * (v0.13: Llama-family, which includes Mistral-style models, and Gemma 2).
+ */
+export const SAFETENSORS_ADAPTER_ARCHITECTURES = ['llama', 'gemma2'] as const;
+
+// Only the field read here; /api/show answers many more, which vary between Ollama versions.
+const showArchitectureSchema = z.object({
+  model_info: z.object({ 'general.architecture': z.string().min(1) }),
+});
+
+/**
+ * Before any training: asks Ollama (/api/show) for the base model's architecture and fails when
+ * a safetensors adapter trained on it could not be imported, naming the accepted architectures
+ * and the GGUF route. Returns the architecture.
+ */
+export async function checkAdapterBase(options: {
+  host: string;
+  base: string;
+  adapterFormat: 'safetensors' | 'gguf';
+  signal?: AbortSignal;
+}): Promise<string> {
+  const show = await call(options.host, 'POST', 'api/show', JSON.stringify({ model: options.base }), options.signal, 'E_OLLAMA_BASE');
+  if (!show.ok)
+    throw new OllamaRegisterError(
+      'E_OLLAMA_BASE',
+      `base model ${options.base} on ${options.host}: HTTP ${show.status}: ${await errorText(show)}` +
+        (show.status === 404 ? ` (pull it first: ollama pull ${options.base})` : ''),
+      show.status >= 500,
+    );
+  const parsed = showArchitectureSchema.safeParse(await show.json().catch(() => null));
+  if (!parsed.success)
+    throw new OllamaRegisterError('E_OLLAMA_BASE', `base model ${options.base}: /api/show gave no model_info["general.architecture"]`, false);
+  const architecture = parsed.data.model_info['general.architecture'];
+  const accepted: readonly string[] = SAFETENSORS_ADAPTER_ARCHITECTURES;
+  if (options.adapterFormat === 'safetensors' && !accepted.includes(architecture))
+    throw new OllamaRegisterError(
+      'E_OLLAMA_ARCHITECTURE',
+      `base model ${options.base} has architecture ${architecture}; Ollama imports safetensors LoRA adapters only onto ` +
+        `${SAFETENSORS_ADAPTER_ARCHITECTURES.join(', ')}. Train on one of those, or convert the adapter to a GGUF LoRA ` +
+        `(llama.cpp convert_lora_to_gguf.py), have the trainer write that .gguf file and set training.adapterFormat: gguf`,
+      false,
+    );
+  return architecture;
 }

@@ -1,11 +1,13 @@
-// Training sets from recorded plays, following the study's recipe. Generator examples come from every
-// valid play, labelled with the difficulty it measured (hindsight), rebalanced (hard plays kept,
-// easier ones downsampled round-robin across levels) and mixed 50/50 with difficulty-prediction
-// examples. Evaluator examples are the correct attempts on the rebalanced programs. Preference pairs
-// put a hard and an easy reply to the same task side by side. Pure and deterministic for a seed.
+// Training sets from recorded plays. Generator examples come from every valid play, labelled with the
+// difficulty it measured (hindsight), rebalanced (hard plays kept, easier ones downsampled
+// round-robin across levels) and mixed 50/50 with difficulty-prediction examples. Evaluator examples
+// are correct attempts on the rebalanced programs. Preference pairs put a hard and an easy reply to
+// the same task side by side. Two recipes (`sinq`, `study`; see TRAINING_PRESET_DEFAULTS) differ in
+// how each of these is counted. Pure and deterministic for a seed.
 import { evaluatorPrompt, generatorPrompt } from '../actors/policies/prompts';
 import { createRng, deriveSeed } from '../game/random';
 import type { ChatMessage } from '../game/types';
+import { TRAINING_PRESET_DEFAULTS, type TrainingConfig } from '../machines/campaign-config';
 import type { EpisodeRecord } from '../machines/types';
 
 /** A chat turn of a training example; `weight: 0` leaves the turn out of the loss. */
@@ -28,10 +30,27 @@ export interface TrainingSetOptions {
   seed: number;
   /** Plays at or above this level are hard and always kept. */
   hardThreshold: number;
-  /** Share of the easier plays kept. */
+  /** The easy share, see `easyShare`. */
   easyFraction: number;
+  /**
+   * `ofEasy`: keep round(easyFraction × #easy) easy plays. `ofFinal` (the study): add easy plays
+   * until they are easyFraction of the final set, round(#hard × f / (1 − f)).
+   */
+  easyShare: 'ofEasy' | 'ofFinal';
   /** Add difficulty-prediction examples, as many as generation examples. */
   predictionMix: boolean;
+  /**
+   * `perPlay`: one prediction example per kept play. `balanced` (the study): a separate sample of
+   * all valid plays, half easy and half hard, in the study's wording ("Difficulty level").
+   */
+  predictionSample: 'perPlay' | 'balanced';
+  /** `allDistinct`: every distinct correct reply per kept program; `onePerProgram` (the study): one at random. */
+  evaluatorReplies: 'allDistinct' | 'onePerProgram';
+  /**
+   * `recorded`: the episode's difficulty (unparsable answers count as failures). `answeredOnly`
+   * (the study): recomputed without unparsable and "Yes" answers; 10 when none remain.
+   */
+  difficulty: 'recorded' | 'answeredOnly';
   /** Build preference pairs. */
   preferences: boolean;
 }
@@ -41,7 +60,28 @@ export const defaultTrainingSetOptions: TrainingSetOptions = {
   hardThreshold: 5,
   easyFraction: 0.1,
   predictionMix: true,
-  preferences: true,
+  ...TRAINING_PRESET_DEFAULTS.sinq,
+};
+
+/** The set options a campaign's (parsed) training config chooses. */
+export function trainingSetOptionsOf(training: TrainingConfig, seed: number): TrainingSetOptions {
+  return {
+    seed,
+    hardThreshold: training.hardThreshold,
+    easyFraction: training.easyFraction,
+    easyShare: training.easyShare,
+    predictionMix: training.predictionMix,
+    predictionSample: training.predictionSample,
+    evaluatorReplies: training.evaluatorReplies,
+    difficulty: training.difficulty,
+    preferences: training.preferences,
+  };
+}
+
+/** The study's recipe (training preset `study`). */
+export const studyTrainingSetOptions: TrainingSetOptions = {
+  ...defaultTrainingSetOptions,
+  ...TRAINING_PRESET_DEFAULTS.study,
 };
 
 export interface TrainingSetCounts {
@@ -72,6 +112,14 @@ export function difficultyAnswer(level: number): string {
   return `Difficulty: ${level}`;
 }
 
+/** The study's wording of the prediction question and answer. */
+export const STUDY_DIFFICULTY_QUESTION =
+  'Predict the difficulty level of the program you just wrote, from 0 (easy) to 10 (hard). Answer in the form "Difficulty level: D".';
+
+export function studyDifficultyAnswer(level: number): string {
+  return `Difficulty level: ${level}`;
+}
+
 /** A valid play as the sets see it. */
 export interface ValidPlay {
   record: EpisodeRecord;
@@ -86,8 +134,26 @@ export function difficultyLevel(difficulty: number): number {
   return Math.min(10, Math.max(0, Math.round(difficulty)));
 }
 
+/**
+ * The study's difficulty: evaluator answers that did not parse, or answered "Yes" (equivalent), are
+ * left out; of the rest, the share that missed, × 10 (floored, as the game does). 10 when none remain.
+ */
+export function answeredOnlyDifficulty(record: Pick<EpisodeRecord, 'attack' | 'attemptVerdicts'>): number {
+  const replies = record.attack?.replies ?? [];
+  const answered = record.attemptVerdicts.filter((verdict) => {
+    const parsed = replies[verdict.index]?.parsed;
+    return parsed !== undefined && parsed.ok && parsed.value.equivalent !== true;
+  });
+  if (answered.length === 0) return 10;
+  const missed = answered.filter((verdict) => !verdict.found).length;
+  return Math.floor((10 * missed) / answered.length);
+}
+
 /** Valid plays with a parsed program and a measured difficulty, in a stable order. */
-export function validPlays(records: readonly EpisodeRecord[]): ValidPlay[] {
+export function validPlays(
+  records: readonly EpisodeRecord[],
+  difficulty: TrainingSetOptions['difficulty'] = 'recorded',
+): ValidPlay[] {
   const plays: ValidPlay[] = [];
   for (const record of records) {
     if (record.outcome !== 'valid' || record.difficulty === null || !record.proposal) continue;
@@ -95,7 +161,7 @@ export function validPlays(records: readonly EpisodeRecord[]): ValidPlay[] {
     if (!parsed.ok) continue;
     plays.push({
       record,
-      level: difficultyLevel(record.difficulty),
+      level: difficultyLevel(difficulty === 'answeredOnly' ? answeredOnlyDifficulty(record) : record.difficulty),
       reply: record.proposal.reply.raw,
       variant: parsed.value.program,
     });
@@ -105,17 +171,28 @@ export function validPlays(records: readonly EpisodeRecord[]): ValidPlay[] {
   );
 }
 
+/** How many easy plays to keep: a share of the easy plays, or enough to be that share of the final set. */
+export function easyQuota(hard: number, easy: number, easyFraction: number, easyShare: TrainingSetOptions['easyShare']): number {
+  const wanted =
+    easyShare === 'ofEasy'
+      ? Math.round(easy * easyFraction)
+      : easyFraction >= 1
+        ? easy
+        : Math.round((hard * easyFraction) / (1 - easyFraction));
+  return Math.min(easy, Math.max(0, wanted));
+}
+
 /**
- * Keeps every hard play and round(easyFraction × easy) of the others, taken one level at a time in
- * turn (0, 1, …, threshold-1, 0, …) from each level's shuffled plays, so no level crowds out the rest.
+ * Keeps every hard play and `easyQuota` of the others, taken one level at a time in turn
+ * (0, 1, …, threshold-1, 0, …) from each level's shuffled plays, so no level crowds out the rest.
  */
 export function rebalance(
   plays: readonly ValidPlay[],
-  options: Pick<TrainingSetOptions, 'seed' | 'hardThreshold' | 'easyFraction'>,
+  options: Pick<TrainingSetOptions, 'seed' | 'hardThreshold' | 'easyFraction'> & Partial<Pick<TrainingSetOptions, 'easyShare'>>,
 ): { hard: ValidPlay[]; easyKept: ValidPlay[]; easy: number } {
   const hard = plays.filter((p) => p.level >= options.hardThreshold);
   const easy = plays.filter((p) => p.level < options.hardThreshold);
-  const quota = Math.min(easy.length, Math.max(0, Math.round(easy.length * options.easyFraction)));
+  const quota = easyQuota(hard.length, easy.length, options.easyFraction, options.easyShare ?? 'ofEasy');
   const rng = createRng(deriveSeed(options.seed, 'rebalance'));
   const buckets: ValidPlay[][] = [];
   for (let level = 0; level < options.hardThreshold; level++)
@@ -143,6 +220,35 @@ function predictionExample(play: ValidPlay): TrainingExample {
       { role: 'assistant', content: difficultyAnswer(play.level), weight: 1 },
     ],
   };
+}
+
+/** The study's prediction example: "Difficulty level: Any", the play unweighted, then the level. */
+function studyPredictionExample(play: ValidPlay): TrainingExample {
+  return {
+    messages: [
+      ...generatorPrompt(play.record.task, 'Any', 'Difficulty level'),
+      { role: 'assistant', content: play.reply, weight: 0 },
+      { role: 'user', content: STUDY_DIFFICULTY_QUESTION },
+      { role: 'assistant', content: studyDifficultyAnswer(play.level), weight: 1 },
+    ],
+  };
+}
+
+/**
+ * The study's prediction sample: `size` plays drawn from all valid plays, half easy and half hard
+ * (fewer when a side runs out, so the halves stay equal).
+ */
+export function balancedPredictionPlays(
+  plays: readonly ValidPlay[],
+  size: number,
+  hardThreshold: number,
+  seed: number,
+): ValidPlay[] {
+  const rng = createRng(deriveSeed(seed, 'prediction'));
+  const hard = rng.shuffle(plays.filter((p) => p.level >= hardThreshold));
+  const easy = rng.shuffle(plays.filter((p) => p.level < hardThreshold));
+  const half = Math.min(Math.floor(size / 2), hard.length, easy.length);
+  return [...hard.slice(0, half), ...easy.slice(0, half)];
 }
 
 /** The evaluator's correct attempts on a play, distinct reply texts only. */
@@ -184,14 +290,23 @@ export function buildTrainingSets(
   options: Partial<TrainingSetOptions> = {},
 ): TrainingSets {
   const o = { ...defaultTrainingSetOptions, ...options };
-  const plays = validPlays(records);
+  const plays = validPlays(records, o.difficulty);
   const { hard, easyKept, easy } = rebalance(plays, o);
   const kept = [...hard, ...easyKept];
   const generation = kept.map(generationExample);
-  const prediction = o.predictionMix ? kept.map(predictionExample) : [];
+  const prediction = !o.predictionMix
+    ? []
+    : o.predictionSample === 'perPlay'
+      ? kept.map(predictionExample)
+      : balancedPredictionPlays(plays, generation.length, o.hardThreshold, o.seed).map(studyPredictionExample);
   const rng = createRng(deriveSeed(o.seed, 'mix'));
   const generator = rng.shuffle([...generation, ...prediction]);
-  const evaluator = kept.flatMap(evaluatorExamples);
+  const evaluatorRng = createRng(deriveSeed(o.seed, 'evaluator'));
+  const evaluator = kept.flatMap((play) => {
+    const correct = evaluatorExamples(play);
+    if (o.evaluatorReplies === 'allDistinct' || correct.length === 0) return correct;
+    return [evaluatorRng.pick(correct)];
+  });
   const preferences = o.preferences ? preferencePairs(plays, o.hardThreshold) : [];
   const keptByLevel = Array.from({ length: 11 }, (_, level) => kept.filter((p) => p.level === level).length);
   return {

@@ -70,15 +70,23 @@ function examplesOf(task: Task): string {
   return `\nExample inputs the original accepts:\n${shown.join('\n')}\n`;
 }
 
-/** `'Any'` leaves the level open (training examples that ask the model to predict it afterwards). */
-export function generatorPrompt(task: Task, targetDifficulty: number | 'Any'): ChatMessage[] {
+/**
+ * `'Any'` leaves the level open (training examples that ask the model to predict it afterwards).
+ * `label` names the level's line: players see `Target difficulty`; the study's prediction
+ * examples say `Difficulty level`.
+ */
+export function generatorPrompt(
+  task: Task,
+  targetDifficulty: number | 'Any',
+  label: 'Target difficulty' | 'Difficulty level' = 'Target difficulty',
+): ChatMessage[] {
   const difficulty = targetDifficulty === 'Any' ? 'Any' : `${Math.round(Math.min(10, Math.max(0, targetDifficulty)) * 10) / 10} / 10`;
   const description = task.description.trim() !== '' ? `\nWhat it does: ${task.description.trim()}\n` : '';
   return [
     { role: 'system', content: GENERATOR_SYSTEM },
     {
       role: 'user',
-      content: `Entry point: \`${task.entryPoint}\`\nTarget difficulty: ${difficulty}\n${description}${examplesOf(task)}\nOriginal program:\n\n${programBlock(task.source)}\n`,
+      content: `Entry point: \`${task.entryPoint}\`\n${label}: ${difficulty}\n${description}${examplesOf(task)}\nOriginal program:\n\n${programBlock(task.source)}\n`,
     },
   ];
 }

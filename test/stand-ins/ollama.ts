@@ -46,6 +46,8 @@ export interface StandInModel {
   size: number;
   modifiedAt: string;
   details: Record<string, unknown>;
+  /** `model_info["general.architecture"]` in /api/show (default `llama`, so adapters import). */
+  architecture: string;
   /** What /api/create was given for this model, when it was created through the API. */
   created?: Record<string, unknown>;
 }
@@ -53,6 +55,8 @@ export interface StandInModel {
 export interface OllamaStandInOptions {
   /** Models present from the start (names without a tag get `:latest`). */
   models?: string[];
+  /** Architecture per model name given in `models` (default `llama`). */
+  architectures?: Record<string, string>;
   version?: string;
   /** Answers calls to models with nothing queued; default: a short well-formed text. */
   responder?: Responder;
@@ -102,8 +106,9 @@ function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-function makeModel(name: string, created?: Record<string, unknown>): StandInModel {
+function makeModel(name: string, created?: Record<string, unknown>, architecture = 'llama'): StandInModel {
   return {
+    architecture,
     name: normalizeModelName(name),
     digest: createHash('sha256').update(name).digest('hex'),
     size: 1_000_000,
@@ -124,7 +129,7 @@ export async function startOllamaStandIn(options: OllamaStandInOptions = {}): Pr
   const sockets = new Set<Socket>();
   const activeCalls = new Map<string, number>();
   const peakCalls = new Map<string, number>();
-  for (const name of options.models ?? []) models.set(normalizeModelName(name), makeModel(name));
+  for (const name of options.models ?? []) models.set(normalizeModelName(name), makeModel(name, undefined, options.architectures?.[name]));
 
   const nextReply = (call: ChatCall): ScriptedReply => {
     const queued = queues.get(call.model)?.shift();
@@ -252,7 +257,7 @@ export async function startOllamaStandIn(options: OllamaStandInOptions = {}): Pr
         parameters: '',
         template: '{{ .Prompt }}',
         details: model.details,
-        model_info: { 'general.architecture': 'stand-in' },
+        model_info: { 'general.architecture': model.architecture },
         capabilities: ['completion'],
         modified_at: model.modifiedAt,
       });

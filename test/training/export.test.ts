@@ -24,7 +24,7 @@ afterEach(() => {
 describe('sinq export: training sets', () => {
   it('writes the current training sets with a manifest of counts and content digests', async () => {
     const store = await EpisodeStore.open(episodesDbPath(dir, 'c1'));
-    const config = campaignConfigSchema.parse({ taskSet: 'x', rounds: 2, generator: { policy: 'mutation' }, evaluator: { policy: 'fuzz' }, attempts: 3, targetDifficulty: 9, concurrency: 1, seed: 4, training: { easyFraction: 0.5 } });
+    const config = campaignConfigSchema.parse({ taskSet: 'x', rounds: 2, generator: { policy: 'mutation' }, evaluator: { policy: 'fuzz' }, attempts: 3, targetDifficulty: 9, concurrency: 1, seed: 4, training: { easyFraction: 0.5, preferences: true } });
     await store.upsertCampaign('c1', config, 'completed');
     const records = [
       record({ taskId: 'a', difficulty: 8, kills: ['havoc', null, null] }),

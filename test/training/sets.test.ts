@@ -95,7 +95,8 @@ describe('training sets', () => {
       record({ taskId: 't2', round: 0, difficulty: 6 }),
       record({ taskId: 't2', round: 1, difficulty: 9 }),
     ];
-    const { preferences } = buildTrainingSets(records, { seed: 0 });
+    const { preferences } = buildTrainingSets(records, { seed: 0, preferences: true });
+    expect(buildTrainingSets(records, { seed: 0 }).preferences).toHaveLength(0);
     expect(preferences).toHaveLength(1);
     expect(preferences[0]?.prompt[1]?.content).toContain('Target difficulty: 8 / 10');
     expect(preferences[0]?.chosen[0]?.content).toBe(records[1]?.proposal?.reply.raw);

@@ -9,6 +9,7 @@ import { silentLogger } from '../../lib/log';
 import { campaignConfigSchema } from '../../machines/campaign-config';
 import type { EpisodeRecord } from '../../machines/types';
 import { EpisodeStore } from '../../store/episode-store';
+import { checkAdapterBase } from '../../training/ollama-register';
 import { ModelRegistry } from '../../training/registry';
 import { startOllamaStandIn, type OllamaStandIn } from '../stand-ins/ollama';
 import { record } from './records';
@@ -26,7 +27,7 @@ function llmRecord(taskId: string, difficulty: number, round = 0): EpisodeRecord
 }
 
 /** Stores the campaign (its config is written once) and round 0's records; `ollamaHost: null` leaves it to the worker. */
-async function setUp(trainerExtra: string[] = [], ollamaHost?: string | null): Promise<void> {
+async function setUp(trainerExtra: string[] = [], ollamaHost?: string | null, trainingExtra: Record<string, unknown> = {}): Promise<void> {
   const config = campaignConfigSchema.parse({
     taskSet: 'data/tasks.jsonl',
     rounds: 3,
@@ -41,6 +42,7 @@ async function setUp(trainerExtra: string[] = [], ollamaHost?: string | null): P
       generatorBase: 'Org/Base-Coder-1B',
       evaluatorBase: 'Org/Base-Coder-1B',
       ...(ollamaHost === null ? {} : { ollamaHost: ollamaHost ?? ollama.url }),
+      ...trainingExtra,
     },
   });
   await store.upsertCampaign('c1', config, 'running');
@@ -113,9 +115,16 @@ describe('trainRound for LLM players', () => {
   });
 
   it('after a crash between training and registering, the retry registers without training again', async () => {
-    // First attempt: Ollama unreachable after the trainer has finished.
+    // First attempt: Ollama goes away after the trainer has finished (it was there for the base check).
     await setUp([], null);
-    await expect(activities('http://127.0.0.1:9').trainRound(input)).rejects.toMatchObject({ type: 'E_OLLAMA_UNREACHABLE', nonRetryable: false });
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 3_000 });
+    let closing: Promise<void> | null = null;
+    env.on('heartbeat', (d: unknown) => {
+      if (closing === null && typeof d === 'object' && d !== null && (d as { phase?: string }).phase === 'registering') closing = ollama.close();
+    });
+    await expect(env.run(activities(ollama.url).trainRound, input)).rejects.toMatchObject({ type: 'E_OLLAMA_UNREACHABLE', nonRetryable: false });
+    await closing;
+    ollama = await startOllamaStandIn({ models: [BASE] });
     expect(await registryRows()).toBe(0);
     const runs = (): number => readFileSync(path.join(trainingDir(store, 0, 'generator'), 'checkpoints', 'runs.log'), 'utf8').trim().split('\n').length;
     expect(runs()).toBe(1);
@@ -157,5 +166,45 @@ describe('trainRound for LLM players', () => {
     expect(result.generator).toEqual(input.generator);
     expect(result.note).toContain('no training configured');
     expect(await registryRows()).toBe(0);
+  });
+
+  it("checks the base's architecture with Ollama before training, and names what imports", async () => {
+    await ollama.close();
+    ollama = await startOllamaStandIn({ models: [BASE], architectures: { [BASE]: 'qwen2' } });
+    await setUp();
+    const failure = activities().trainRound(input);
+    await expect(failure).rejects.toMatchObject({ type: 'E_OLLAMA_ARCHITECTURE', nonRetryable: true });
+    await expect(failure).rejects.toThrow(/architecture qwen2.*llama, gemma2.*GGUF.*adapterFormat: gguf/);
+    // Nothing was trained: no trainer run, no model, no registry row.
+    expect(existsSync(path.join(trainingDir(store, 0, 'generator'), 'checkpoints', 'runs.log'))).toBe(false);
+    expect([...ollama.models.keys()].filter((m) => m.startsWith('sinq-'))).toEqual([]);
+    expect(await registryRows()).toBe(0);
+    const show = ollama.requests.find((r) => r.path === '/api/show');
+    expect(show?.body).toEqual({ model: BASE });
+
+    // A GGUF adapter goes on any architecture; a safetensors one on llama.
+    expect(await checkAdapterBase({ host: ollama.url, base: BASE, adapterFormat: 'gguf' })).toBe('qwen2');
+    ollama.models.set('llama-base:latest', { ...ollama.addModel('llama-base'), architecture: 'llama' });
+    expect(await checkAdapterBase({ host: ollama.url, base: 'llama-base', adapterFormat: 'safetensors' })).toBe('llama');
+  });
+
+  it('a base model Ollama does not have stops the step before training', async () => {
+    await ollama.close();
+    ollama = await startOllamaStandIn({ models: [] });
+    await setUp();
+    await expect(activities().trainRound(input)).rejects.toThrow(/base model base-coder:1b .*HTTP 404.*ollama pull base-coder:1b/);
+    expect(existsSync(path.join(trainingDir(store, 0, 'generator'), 'checkpoints', 'runs.log'))).toBe(false);
+  });
+
+  it('trains the evaluator once under the study schedule, the generator every round', async () => {
+    await setUp([], undefined, { evaluatorSchedule: 'once' });
+    const first = await activities().trainRound(input);
+    expect(first.evaluator.model).toBe('sinq-evaluator:c1-r0');
+    for (const r of [llmRecord('a', 9, 1), llmRecord('b', 7, 1)]) await store.recordEpisode(r);
+    const second = await activities().trainRound({ campaignId: 'c1', round: 1, generator: first.generator, evaluator: first.evaluator });
+    expect(second.generator.model).toBe('sinq-generator:c1-r1');
+    expect(second.evaluator).toEqual(first.evaluator);
+    expect(second.note).toContain('evaluator: trained once (round 0)');
+    expect(ollama.models.has('sinq-evaluator:c1-r1')).toBe(false);
   });
 });
