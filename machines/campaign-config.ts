@@ -1,6 +1,7 @@
 // The campaign configuration (JSON or YAML on disk), validated with zod. Pure: the workflow
 // receives the parsed value, the CLI reads and checks the file.
 import { z } from 'zod';
+import { MAX_CAMPAIGN_CONCURRENCY } from './campaign-limits';
 
 /** Sampling sent with each of the player's model calls (LLM policies); recorded with each reply. */
 const samplingSchema = z
@@ -58,7 +59,7 @@ const timeoutsSchema = z.object({
   maximumIntervalMs: z.number().int().positive().default(5_000),
   /** Start-to-close of the training step between rounds (a fine-tune can take hours), ms. */
   trainingMs: z.number().int().positive().default(6 * 3_600_000),
-});
+}).strict();
 
 /** The training step between rounds (see training/README.md). */
 const trainingSchema = z.object({
@@ -76,7 +77,7 @@ const trainingSchema = z.object({
   easyFraction: z.number().min(0).max(1).default(0.1),
   /** Mix in difficulty-prediction examples (50/50). */
   predictionMix: z.boolean().default(true),
-});
+}).strict();
 
 export const campaignConfigSchema = z.object({
   /** Task-set spec for `loadTaskSet`, e.g. `data/tasks.jsonl`, `mbpp`, `humaneval`. */
@@ -92,11 +93,11 @@ export const campaignConfigSchema = z.object({
   /** Evaluator attempts n. */
   attempts: z.number().int().positive().max(64),
   targetDifficulty: z.number().min(0).max(10),
-  concurrency: z.number().int().positive().max(256),
+  concurrency: z.number().int().positive().max(MAX_CAMPAIGN_CONCURRENCY),
   seed: z.number().int(),
   timeouts: timeoutsSchema.prefault({}),
   training: trainingSchema.prefault({}),
-});
+}).strict();
 
 export type CampaignConfig = z.infer<typeof campaignConfigSchema>;
 export type CampaignConfigInput = z.input<typeof campaignConfigSchema>;
