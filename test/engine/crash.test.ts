@@ -1,5 +1,7 @@
 // Crash recovery: kill -9 a worker mid-activity, and kill -9 the engine mid-workflow and restart it on
-// the same data directory. The workflows complete and their histories stay intact.
+// the same data directory. The workflows complete and their histories stay intact; the batch test
+// logs activity calls on its worker, so each kill is shown to hit work in flight, and each step's
+// result is kept once however often the worker ran it.
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
