@@ -87,6 +87,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   setHandler(setConcurrencySignal, (value) => {
     // Bounded like the config field: a value the config would refuse leaves the concurrency as it is.
     if (isCampaignConcurrency(value)) concurrency = value;
+    else log.warn('concurrency signal ignored: outside the config bounds', { campaignId, value });
   });
   setHandler(campaignStatusQuery, () => {
     const valid = finished.filter((episode) => episode.outcome === 'valid');
