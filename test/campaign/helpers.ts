@@ -187,29 +187,37 @@ const producers = [
 export async function expectWorkOnce(cc: CampaignClient, dir: string, campaignId: string, attempts: number): Promise<EpisodeWork[]> {
   const work = await episodeWork(cc, dir, campaignId);
   if (work.length === 0) throw new Error(`${campaignId}: no stored episodes`);
+  const problems = workOnceProblems(work, attempts);
+  if (problems.length > 0) throw new Error(`${campaignId}: ${problems.join('; ')}`);
+  return work;
+}
+
+/** What `expectWorkOnce` finds wrong with each episode's work; empty when all is done once. */
+export function workOnceProblems(work: readonly EpisodeWork[], attempts: number): string[] {
+  const problems: string[] = [];
   const allIndices = Array.from({ length: attempts }, (_, i) => i);
   for (const episode of work) {
     const id = episode.episodeId;
     for (const [type, count] of Object.entries(episode.scheduled)) {
-      if (count !== 1) throw new Error(`${id}: activity ${type} scheduled ${count} times`);
+      if (count !== 1) problems.push(`${id}: activity ${type} scheduled ${count} times`);
       const ended = (episode.completed[type] ?? 0) + (episode.unfinished[type] ?? 0);
-      if (ended !== 1) throw new Error(`${id}: activity ${type} ended ${ended} times (completed ${episode.completed[type] ?? 0})`);
-      if ((episode.unfinished[type] ?? 0) > 0 && episode.outcome !== 'failed') throw new Error(`${id}: activity ${type} did not complete, yet the episode is ${episode.outcome}`);
+      if (ended !== count) problems.push(`${id}: activity ${type} ended ${ended} times (completed ${episode.completed[type] ?? 0})`);
+      if ((episode.unfinished[type] ?? 0) > 0 && episode.outcome !== 'failed') problems.push(`${id}: activity ${type} did not complete, yet the episode is ${episode.outcome}`);
     }
-    if (episode.completed.recordEpisode !== 1) throw new Error(`${id}: recordEpisode completed ${episode.completed.recordEpisode ?? 0} times`);
+    if (episode.completed.recordEpisode !== 1) problems.push(`${id}: recordEpisode completed ${episode.completed.recordEpisode ?? 0} times`);
     for (const { activity, kept } of producers) {
       const done = episode.completed[activity] ?? 0;
-      if (done !== (kept(episode) ? 1 : 0)) throw new Error(`${id}: ${activity} completed ${done} times, and the record ${kept(episode) ? 'keeps' : 'lacks'} its work`);
+      if (done !== (kept(episode) ? 1 : 0)) problems.push(`${id}: ${activity} completed ${done} times, and the record ${kept(episode) ? 'keeps' : 'lacks'} its work`);
     }
-    if (episode.playStands && episode.outcome !== 'failed' && !episode.attack) throw new Error(`${id}: the play stands but the evaluator's attack is missing`);
+    if (episode.playStands && episode.outcome !== 'failed' && !episode.attack) problems.push(`${id}: the play stands but the evaluator's attack is missing`);
     if (episode.attack) {
-      if (episode.replies !== attempts) throw new Error(`${id}: ${episode.replies} evaluator replies, expected ${attempts}`);
+      if (episode.replies !== attempts) problems.push(`${id}: ${episode.replies} evaluator replies, expected ${attempts}`);
       if (episode.outcome !== 'failed' && JSON.stringify(episode.verdictIndices) !== JSON.stringify(allIndices)) {
-        throw new Error(`${id}: verdicts for attempts [${episode.verdictIndices.join(', ')}], expected [${allIndices.join(', ')}]`);
+        problems.push(`${id}: verdicts for attempts [${episode.verdictIndices.join(', ')}], expected [${allIndices.join(', ')}]`);
       }
     }
   }
-  return work;
+  return problems;
 }
 
 /** Activities that a retry ran again (the attempt that completed them was not the first). */
