@@ -1,5 +1,7 @@
 // Numeric flags take plain decimal values only; anything `Number()` would bend into a number is a
 // usage error (exit 2) that names the flag, raised before the verb does anything.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/main';
 import { parseDecimalFlag, parseIntegerFlag } from '../../cli/numeric-flags';
@@ -110,4 +112,11 @@ describe('sinq verbs with bad numeric flags', () => {
       expect(stderr).toContain('concurrency N needs a plain decimal integer in [1, 256]');
     }
   });
+
+  it('the engine entry point refuses a non-plain --port the same way', () => {
+    const repoRoot = path.resolve(import.meta.dirname, '../..');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'engine/main.ts'), '--port=0x10'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("--port needs a plain decimal integer in [0, 65535], got '0x10'");
+  }, 60_000);
 });
