@@ -5,6 +5,7 @@ import { createSandbox } from '../sandbox/index';
 import type { Sandbox } from '../sandbox/api';
 import { BatchLineError } from './batch';
 import { CliError } from './errors';
+import { integerFlagOr, parseDecimalFlag } from './numeric-flags';
 
 export async function readProgram(flag: string, file: string | undefined): Promise<string> {
   if (file === undefined) throw new CliError(`${flag} FILE is required`);
@@ -16,17 +17,11 @@ export async function readProgram(flag: string, file: string | undefined): Promi
 }
 
 export function integerFlag(flag: string, text: string | undefined, fallback: number, min = 0): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) throw new CliError(`${flag} needs an integer ≥ ${min}, got '${text}'`);
-  return value;
+  return integerFlagOr(flag, text, fallback, { min });
 }
 
 export function numberFlag(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) throw new CliError(`${flag} needs a number in [${min}, ${max}], got '${text}'`);
-  return value;
+  return text === undefined ? fallback : parseDecimalFlag(flag, text, { min, max });
 }
 
 /** Example inputs given as `--example '{"x": 1}'` (repeatable). */

@@ -1,6 +1,7 @@
 // Standalone entry of the engine: `tsx engine/main.ts --port P --data DIR` (the CLI wraps the same function).
 // Prints {"event":"listening","address":...} on stdout once it accepts connections; SIGTERM/SIGINT stop it cleanly.
 import { parseArgs } from 'node:util';
+import { parseIntegerFlag } from '../cli/numeric-flags';
 import { startEngineServer, type EngineServer } from './server';
 
 export interface RunEngineOptions {
@@ -46,5 +47,12 @@ export async function runEngineForeground(options: RunEngineOptions): Promise<nu
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { port: { type: 'string', default: '7233' }, data: { type: 'string' } } });
-  process.exitCode = await runEngineForeground({ port: Number(values.port), dataDir: values.data });
+  let port: number | undefined;
+  try {
+    port = parseIntegerFlag('--port', values.port, { min: 0, max: 65535 });
+  } catch (err) {
+    process.stderr.write(`engine: ${(err as Error).message}\n`);
+    process.exitCode = 2;
+  }
+  if (port !== undefined) process.exitCode = await runEngineForeground({ port, dataDir: values.data });
 }

@@ -1,6 +1,7 @@
 // The campaign configuration (JSON or YAML on disk), validated with zod. Pure: the workflow
 // receives the parsed value, the CLI reads and checks the file.
 import { z } from 'zod';
+import { MAX_CAMPAIGN_CONCURRENCY } from './campaign-limits';
 
 /** Sampling sent with each of the player's model calls (LLM policies); recorded with each reply. */
 const samplingSchema = z
@@ -58,7 +59,7 @@ const timeoutsSchema = z.object({
   maximumIntervalMs: z.number().int().positive().default(5_000),
   /** Start-to-close of the training step between rounds (a fine-tune can take hours), ms. */
   trainingMs: z.number().int().positive().default(6 * 3_600_000),
-});
+}).strict();
 
 /**
  * Named recipes for the training step. `sinq` (the default) is sinq's own: easy plays kept at a
@@ -163,11 +164,12 @@ export const campaignConfigSchema = z.object({
   attempts: z.number().int().positive().max(64).optional(),
   /** The `study` training preset makes it 10 when left out. */
   targetDifficulty: z.number().min(0).max(10).optional(),
-  concurrency: z.number().int().positive().max(256),
+  concurrency: z.number().int().positive().max(MAX_CAMPAIGN_CONCURRENCY),
   seed: z.number().int(),
   timeouts: timeoutsSchema.prefault({}),
   training: trainingSchema.prefault({}),
 })
+  .strict()
   // The study preset also fills in the study's sampling, attempts and target; explicit values win.
   .transform((config, ctx) => {
     const study = config.training.preset === 'study';

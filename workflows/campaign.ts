@@ -20,6 +20,7 @@ import type { Task } from '../game/types';
 import { initialContext, recordOf } from '../machines/episode';
 import { summarizeRound, type RoundSummary } from '../machines/round';
 import type { CampaignConfig } from '../machines/campaign-config';
+import { isCampaignConcurrency } from '../machines/campaign-limits';
 import type { EpisodeInput, EpisodeSummary, PlayerSpec } from '../machines/types';
 import { activityPresets } from './activity-options';
 import {
@@ -84,7 +85,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     trainingScope?.cancel();
   });
   setHandler(setConcurrencySignal, (value) => {
-    if (Number.isInteger(value) && value > 0) concurrency = value;
+    // Bounded like the config field: a value the config would refuse leaves the concurrency as it is.
+    if (isCampaignConcurrency(value)) concurrency = value;
+    else log.warn('concurrency signal ignored: outside the config bounds', { campaignId, value });
   });
   setHandler(campaignStatusQuery, () => {
     const valid = finished.filter((episode) => episode.outcome === 'valid');

@@ -7,6 +7,7 @@ import { childLogger } from '../../lib/log';
 import { createSandbox } from '../../sandbox/index';
 import { parseCommand } from '../args';
 import { CliError } from '../errors';
+import { integerFlagOr } from '../numeric-flags';
 
 export const summary = 'serve a generator or evaluator policy over NATS (replicas in one process)';
 
@@ -24,10 +25,7 @@ const options = {
 } as const;
 
 function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag} must be a positive integer, got '${value}'`);
-  return n;
+  return integerFlagOr(flag, value, fallback, { min: 1 });
 }
 
 export async function run(argv: string[]): Promise<number> {

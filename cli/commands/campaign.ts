@@ -23,6 +23,8 @@ import { writeCampaignReport } from '../../report/write';
 import { campaignDir, episodesDbPath, exportsDir, reportDir, sinqDir } from '../../store/paths';
 import { cancelSignal, pauseSignal, resumeSignal, setConcurrencySignal } from '../../workflows/definitions';
 import { CliError } from '../errors';
+import { parseIntegerFlag } from '../numeric-flags';
+import { MAX_CAMPAIGN_CONCURRENCY } from '../../machines/campaign-limits';
 
 export const summary = 'run, start, watch and steer campaigns (run|start|status|list|pause|resume|cancel|concurrency)';
 
@@ -366,8 +368,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     case 'concurrency': {
       const id = campaignIdArg(positionals, verb);
-      const n = Number(positionals[2]);
-      if (!Number.isInteger(n) || n < 1) throw new CliError(`concurrency must be a positive integer\n${usage}`);
+      if (positionals[2] === undefined) throw new CliError(`sinq campaign concurrency needs N\n${usage}`);
+      // The workflow ignores values outside the config's bounds; say so here instead.
+      const n = parseIntegerFlag('concurrency N', positionals[2], { min: 1, max: MAX_CAMPAIGN_CONCURRENCY });
       return signal(values, id, (cc) => cc.client.workflow.getHandle(id).signal(setConcurrencySignal, n), `concurrency set to ${n}`);
     }
     default:

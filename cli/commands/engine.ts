@@ -2,6 +2,7 @@
 // workflow's history in the JSON form `temporal workflow show --output json` prints.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError } from '../errors';
+import { parseIntegerFlag } from '../numeric-flags';
 
 export const summary = 'run the embedded Temporal-compatible server (start) or print a workflow history as JSON (history)';
 
@@ -30,8 +31,7 @@ async function start(argv: string[]): Promise<number> {
     'in-memory': { type: 'boolean', default: false },
   });
   if (positionals.length > 0) throw new CliError(`unexpected argument '${positionals[0]}'\n${usage}`);
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be an integer 0..65535, got '${String(values.port)}'`);
+  const port = parseIntegerFlag('--port', String(values.port), { min: 0, max: 65535 });
   const { runEngineForeground } = await import('../../engine/main');
   const dataDir = values['in-memory'] === true ? undefined : String(values.data);
   return runEngineForeground({ port, dataDir, host: String(values.host) });

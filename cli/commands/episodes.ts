@@ -6,6 +6,7 @@ import type { EpisodeOutcome } from '../../machines/types';
 import { EpisodeStore } from '../../store/episode-store';
 import { episodesDbPath, sinqDir } from '../../store/paths';
 import { CliError } from '../errors';
+import { parseDecimalFlag, parseIntegerFlag } from '../numeric-flags';
 import { renderTimeline } from '../../report/timeline';
 
 export const summary = 'list episodes of a campaign (filter by round, outcome, difficulty) or show one episode timeline';
@@ -28,9 +29,7 @@ const options = {
 
 function number(flag: string, value: string | undefined, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new CliError(`${flag} must be a${integer ? 'n integer' : ' number'}, got '${value}'`);
-  return n;
+  return integer ? parseIntegerFlag(flag, value) : parseDecimalFlag(flag, value);
 }
 
 async function openStore(dir: string, campaignId: string): Promise<EpisodeStore> {

@@ -24,6 +24,7 @@ import { renderResultsTable } from '../../eval/table';
 import { episodesDbPath, sinqDir } from '../../store/paths';
 import { parseCommand } from '../args';
 import { CliError } from '../errors';
+import { integerFlagOr } from '../numeric-flags';
 
 export const summary =
   "run the study's benchmarks (identifier-swap, defect-detection, pysecdb) on Ollama models or a campaign's model versions";
@@ -80,10 +81,7 @@ export function defaultSwapData(root = repoRoot): string {
 }
 
 function integer(flag: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min)
-    throw new CliError(`${flag} must be an integer ≥ ${min}, got '${value}'`);
-  return Number(value);
+  return integerFlagOr(flag, value, undefined, { min });
 }
 
 function parseModels(value: string | undefined): string[] {

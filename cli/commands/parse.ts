@@ -13,6 +13,7 @@ import type { EvaluatorReply, GeneratorReply, ParseResult } from '../../game/typ
 import { BatchLineError, runBatch } from '../batch';
 import { parseCommand } from '../args';
 import { CliError } from '../errors';
+import { parseIntegerFlag } from '../numeric-flags';
 
 export const summary = 'parse a generator or evaluator reply (Markdown) into JSON; --batch for JSONL';
 
@@ -97,10 +98,7 @@ export async function run(argv: string[]): Promise<number> {
   const role = toRole(values.role);
   let maxChars = MAX_REPLY_CHARS;
   if (values['max-chars'] !== undefined) {
-    maxChars = Number(values['max-chars']);
-    if (!/^\d+$/.test(values['max-chars']) || !Number.isSafeInteger(maxChars) || maxChars === 0) {
-      throw new CliError(`--max-chars needs a positive integer, got '${values['max-chars']}'`);
-    }
+    maxChars = parseIntegerFlag('--max-chars', values['max-chars'], { min: 1 });
   }
   if (values.batch !== undefined && values.render) throw new CliError('--render and --batch do not combine');
   if (values.batch !== undefined) {

@@ -7,6 +7,7 @@ import { serveReport } from '../../report/serve';
 import { writeCampaignReport, writeReport, type WrittenReport } from '../../report/write';
 import { episodesDbPath, reportDir, sinqDir } from '../../store/paths';
 import { CliError } from '../errors';
+import { parseIntegerFlag } from '../numeric-flags';
 
 export const summary =
   'an HTML report of a campaign with plots (PNG/SVG beside it); --serve keeps it live while the campaign runs';
@@ -61,9 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   const png = !values['no-png'];
   let port: number | undefined;
   if (values.port !== undefined) {
-    port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-      throw new CliError(`--port must be an integer 0..65535, got '${values.port}'`);
+    port = parseIntegerFlag('--port', values.port, { min: 0, max: 65535 });
     if (!values.serve) throw new CliError('--port only applies with --serve');
   }
 

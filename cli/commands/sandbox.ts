@@ -8,6 +8,7 @@ import { createSandbox, isolationReport, SandboxError, type Sandbox } from '../.
 import { isolationSufficient } from '../../sandbox/isolation';
 import { BatchLineError, runBatch } from '../batch';
 import { CliError } from '../errors';
+import { integerFlagOr } from '../numeric-flags';
 
 export const summary = 'check the sandbox isolation of this host, or run one program in it';
 
@@ -65,10 +66,7 @@ async function check(argv: string[]): Promise<number> {
 }
 
 function positiveInt(text: string | undefined, name: string): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new CliError(`${name} must be a positive integer, got '${text}'`);
-  return value;
+  return integerFlagOr(name, text, undefined, { min: 1 });
 }
 
 const batchLineSchema = z

@@ -14,6 +14,7 @@ import {
   type ValidationReport,
 } from '../../tasks/index';
 import { CliError } from '../errors';
+import { parseIntegerFlag } from '../numeric-flags';
 
 export const summary =
   'check a task set (validate) or list its tasks (list): our JSONL, mbpp:FILE[#split], humaneval:FILE';
@@ -63,6 +64,8 @@ export async function run(argv: string[]): Promise<number> {
   if (action === 'list' && (values['no-run'] || values['timeout-ms'] !== undefined))
     throw new CliError('--no-run and --timeout-ms apply to validate only');
   const loadOptions = toLoadOptions(values);
+  // Flags are checked before the set is loaded, so that a bad value is the error reported.
+  const timeoutMs = values['timeout-ms'] === undefined ? undefined : positiveInteger('--timeout-ms', values['timeout-ms']);
 
   let set: TaskSet;
   try {
@@ -75,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   if (action === 'list') return list(set, values.json ?? false);
-  return validate(spec, set, values);
+  return validate(spec, set, values, timeoutMs);
 }
 
 function toLoadOptions(values: Parsed): LoadOptions {
@@ -90,10 +93,7 @@ function toLoadOptions(values: Parsed): LoadOptions {
 }
 
 function positiveInteger(flag: string, text: string, allowZero = false): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || (!allowZero && value === 0))
-    throw new CliError(`${flag} needs a ${allowZero ? 'non-negative' : 'positive'} integer, got '${text}'`);
-  return value;
+  return parseIntegerFlag(flag, text, { min: allowZero ? 0 : 1 });
 }
 
 function list(set: TaskSet, json: boolean): number {
@@ -120,9 +120,7 @@ function list(set: TaskSet, json: boolean): number {
   return 0;
 }
 
-async function validate(spec: string, set: TaskSet, values: Parsed): Promise<number> {
-  const timeoutMs =
-    values['timeout-ms'] === undefined ? undefined : positiveInteger('--timeout-ms', values['timeout-ms']);
+async function validate(spec: string, set: TaskSet, values: Parsed, timeoutMs: number | undefined): Promise<number> {
   let sandbox: Sandbox | undefined;
   if (!values['no-run'] && set.tasks.length > 0) {
     try {

@@ -10,6 +10,7 @@ import { childLogger } from '../../lib/log';
 import { sinqDir } from '../../store/paths';
 import { parseFlags } from '../args';
 import { CliError } from '../errors';
+import { integerFlagOr } from '../numeric-flags';
 
 export const summary =
   'open the Temporal Web UI on the recorded episodes (starts the dev server on DIR/temporal-dev.db)';
@@ -33,11 +34,7 @@ export function workflowsUrl(uiUrl: string, namespace: string, query: string): s
 }
 
 function portFlag(value: string | undefined, name: string): number {
-  if (value === undefined) return 0;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new CliError(`--${name} must be a port number, got '${value}'`);
-  return port;
+  return integerFlagOr(`--${name}`, value, 0, { min: 0, max: 65535 });
 }
 
 export async function run(argv: string[]): Promise<number> {

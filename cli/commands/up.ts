@@ -8,6 +8,7 @@ import { childLogger } from '../../lib/log';
 import { sinqDir } from '../../store/paths';
 import { parseFlags } from '../args';
 import { CliError } from '../errors';
+import { integerFlagOr } from '../numeric-flags';
 
 export const summary = 'start the engine, nats-server, actors and a worker (what is not configured); stop with Ctrl-C';
 
@@ -31,8 +32,7 @@ const options = {
 export async function run(argv: string[]): Promise<number> {
   const values = parseFlags(argv, options, usage);
   if (!values) return 0;
-  const workers = values.workers === undefined ? 1 : Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 0) throw new CliError('--workers must be a non-negative integer');
+  const workers = integerFlagOr('--workers', values.workers, 1, { min: 0 });
   const dir = sinqDir(values.dir);
   const log = childLogger({ component: 'up' });
   let temporal: TemporalMode;

@@ -7,6 +7,7 @@ import { sinqDir } from '../../store/paths';
 import { TASK_QUEUE } from '../../workflows/definitions';
 import { parseFlags } from '../args';
 import { CliError } from '../errors';
+import { integerFlagOr } from '../numeric-flags';
 
 export const summary = 'run a worker: campaign and episode workflows and their activities';
 
@@ -28,12 +29,11 @@ const options = {
 export async function run(argv: string[]): Promise<number> {
   const values = parseFlags(argv, options, usage);
   if (!values) return 0;
+  const activities = integerFlagOr('--activities', values.activities, undefined, { min: 1 });
   const dir = sinqDir(values.dir);
   const addresses = resolveAddresses(dir, values);
   if (!addresses.temporalAddress) throw new CliError(`no engine address: start one with 'sinq up', or pass --address / TEMPORAL_ADDRESS`);
   if (!addresses.natsUrl) throw new CliError(`no NATS address: start one with 'sinq up', or pass --nats / NATS_URL`);
-  const activities = values.activities === undefined ? undefined : Number(values.activities);
-  if (activities !== undefined && (!Number.isInteger(activities) || activities < 1)) throw new CliError(`--activities must be a positive integer`);
   const taskQueue = values['task-queue'] ?? TASK_QUEUE;
   const log = childLogger({ component: 'worker', taskQueue });
   let worker;

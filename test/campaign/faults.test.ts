@@ -16,32 +16,38 @@ import { EpisodeStore } from '../../store/episode-store';
 import { episodesDbPath } from '../../store/paths';
 import { loadTaskSet } from '../../tasks/index';
 import { testServerLabel, testTemporalMode } from '../server-under-test';
-import { episodeCounts, expectedPairs, expectWorkOnce, smallCampaign, waitForClose, waitForStatus } from './helpers';
+import { episodeCounts, expectedPairs, expectWorkOnce, retriedActivities, smallCampaign, waitForClose, waitForStatus } from './helpers';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const tasksFile = path.join(repoRoot, 'data/tasks.jsonl');
 const hostileFile = path.join(repoRoot, 'test/campaign/fixtures/hostile-tasks.jsonl');
 
-/** Episodes of round 0 with an activity started on a worker and not finished: work in flight. */
-async function activitiesInFlight(cc: CampaignClient, campaignId: string, taskIds: readonly string[]): Promise<number> {
+/**
+ * Activities of round 0's episodes started on a worker and not finished (work in flight), of the
+ * given types or of any.
+ */
+async function activitiesInFlight(cc: CampaignClient, campaignId: string, taskIds: readonly string[], types?: readonly string[]): Promise<number> {
   let inFlight = 0;
   for (const taskId of taskIds) {
     const described = await cc.client.workflow
       .getHandle(`${campaignId}-r0-${taskId}`)
       .describe()
       .catch(() => null);
-    inFlight += described?.raw.pendingActivities?.filter((a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED).length ?? 0;
+    inFlight +=
+      described?.raw.pendingActivities?.filter(
+        (a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED && (types === undefined || types.includes(a.activityType?.name ?? '')),
+      ).length ?? 0;
   }
   return inFlight;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until some episode of round 0 has an activity running on a worker. */
-async function waitForActivityInFlight(cc: CampaignClient, campaignId: string, taskIds: readonly string[]): Promise<number> {
+/** Waits until some episode of round 0 has an activity (of `types`, if given) running on a worker. */
+async function waitForActivityInFlight(cc: CampaignClient, campaignId: string, taskIds: readonly string[], types?: readonly string[]): Promise<number> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const inFlight = await activitiesInFlight(cc, campaignId, taskIds);
+    const inFlight = await activitiesInFlight(cc, campaignId, taskIds, types);
     if (inFlight > 0) return inFlight;
     await sleep(50);
   }
@@ -83,7 +89,10 @@ describe(`campaign faults (${testServerLabel}, nats-server, actors, workers)`, (
     await stack.startWorker();
     expect(await waitForClose(cc, id)).toBe('COMPLETED');
     expect(await episodeCounts(dir, id)).toEqual(expectedPairs(2, taskIds));
-    expect(await expectWorkOnce(cc, dir, id, attempts)).toHaveLength(2 * taskIds.length);
+    const work = await expectWorkOnce(cc, dir, id, attempts);
+    expect(work).toHaveLength(2 * taskIds.length);
+    // The dead worker's activity ran again on a retry, and still counts once in its episode.
+    expect(retriedActivities(work).length).toBeGreaterThan(0);
   }, 240_000);
 
   it('survives kill -9 of the Temporal server with work in flight, and a restart on its database', async () => {
@@ -117,7 +126,7 @@ describe(`campaign faults (${testServerLabel}, nats-server, actors, workers)`, (
     await startCampaign(cc, id, config());
     await waitForStatus(cc, id, (s) => s.round === 0 && s.running > 0);
     // A player call is on the wire (or queued at an actor) when the server dies.
-    expect(await waitForActivityInFlight(cc, id, taskIds)).toBeGreaterThan(0);
+    expect(await waitForActivityInFlight(cc, id, taskIds, ['propose', 'attack'])).toBeGreaterThan(0);
     await stack.nats!.kill();
     await sleep(500);
     await stack.nats!.restart();

@@ -150,7 +150,7 @@ describe('sinq engine start', () => {
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     expect(code).toBe(2);
-    expect(err).toContain('--port must be an integer');
+    expect(err).toContain("--port needs a plain decimal integer in [0, 65535], got 'abc'");
   });
 });
 

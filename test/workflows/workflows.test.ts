@@ -9,6 +9,8 @@ import {
   campaignStatusQuery,
   cancelSignal,
   episodeStateQuery,
+  pauseSignal,
+  resumeSignal,
   setConcurrencySignal,
   type CampaignResult,
   type CampaignWorkflowInput,
@@ -89,8 +91,21 @@ describe('episode and campaign workflows on the engine', () => {
     const input: CampaignWorkflowInput = { campaignId: 'wf-c1', config, searchAttributes: false, round: 0 };
     const handle = await client.workflow.start('campaignWorkflow', { workflowId: 'wf-c1', taskQueue, args: [input] });
     const firstRun = handle.firstExecutionRunId;
-    await handle.signal(setConcurrencySignal, 3);
+    // Values the config would refuse leave the concurrency as it is; the pause after them shows
+    // that they were handled (signals are applied in order).
+    await handle.signal(setConcurrencySignal, 257);
+    await handle.signal(setConcurrencySignal, 0);
+    await handle.signal(setConcurrencySignal, 2.5);
+    await handle.signal(pauseSignal);
     let status;
+    for (let i = 0; i < 100 && status?.paused !== true; i++) {
+      status = await connection.withDeadline(Date.now() + 3_000, () => handle.query(campaignStatusQuery)).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status?.paused).toBe(true);
+    expect(status?.concurrency).toBe(2);
+    await handle.signal(resumeSignal);
+    await handle.signal(setConcurrencySignal, 3);
     for (let i = 0; i < 100 && status?.concurrency !== 3; i++) {
       status = await connection.withDeadline(Date.now() + 3_000, () => handle.query(campaignStatusQuery)).catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 100));
