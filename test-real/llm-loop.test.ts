@@ -15,12 +15,13 @@ const sinqBin = path.join(repoRoot, 'bin/sinq.js');
 const work = path.join(repoRoot, '.sinq/test-real');
 const trainerPython = path.join(repoRoot, '.sinq/tools/trainer-venv/bin/python');
 const TINY = 'sinq-tiny';
+const PLAYER = 'sinq-tiny-player';
 
 interface ExportedEpisode {
   round: number;
   outcome: string;
   reason: { code: string; detail: string } | null;
-  proposal?: { policy: string; modelVersion: string; parse?: { ok: boolean } } | null;
+  proposal?: { policy: string; modelVersion: string; prompt: Array<{ role: string; content: string }>; reply: { raw: string } } | null;
   versions: { generator: { model: string }; evaluator: { model: string } };
 }
 
@@ -33,6 +34,23 @@ function readEpisodes(dir: string): ExportedEpisode[] {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as ExportedEpisode);
+}
+
+function runCampaign(dir: string, configFile: string, lines: string[], env: NodeJS.ProcessEnv, timeoutMs = 900_000): void {
+  writeFileSync(configFile, lines.join('\n') + '\n');
+  const run = spawnSync(process.execPath, [sinqBin, 'campaign', 'run', '--config', configFile, '--dir', dir, '--temporal', 'embedded'], {
+    cwd: repoRoot,
+    env,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
+  if (run.status !== 0) throw new Error(`sinq campaign run ${configFile} exited ${String(run.status)}: ${run.stderr.slice(-3000)}`);
+}
+
+function campaignId(dir: string): string {
+  const [id] = readdirSync(path.join(dir, 'campaigns'));
+  if (id === undefined) throw new Error(`no campaign under ${dir}`);
+  return id;
 }
 
 describe('the LLM loop through a real Ollama, a tiny model and the real trainer', () => {
@@ -148,4 +166,70 @@ describe('the LLM loop through a real Ollama, a tiny model and the real trainer'
     });
     expect(res.status, await res.clone().text()).toBe(200);
   }, 900_000);
+  it('a campaign of Ollama players trains the generator with the real train.py between rounds and plays round 2 with the registered tag', async () => {
+    // 1. A well-formed play for the first task, from the offline players, with the same prompt the
+    //    Ollama generator will send (same task, same target difficulty).
+    const offlineDir = path.join(work, 'offline');
+    runCampaign(
+      offlineDir,
+      path.join(work, 'offline.yaml'),
+      ['taskSet: data/tasks.jsonl', 'limit: 1', 'rounds: 1', 'generator: { policy: mutation }', 'evaluator: { policy: fuzz }', 'attempts: 1', 'targetDifficulty: 5', 'concurrency: 1', 'seed: 11'],
+      env(),
+    );
+    const [play] = readEpisodes(offlineDir).filter((e) => e.outcome === 'valid');
+    if (play?.proposal?.reply === undefined) throw new Error('the offline campaign made no valid play to learn from');
+    const chats = path.join(work, 'player-chats.jsonl');
+    writeFileSync(chats, JSON.stringify({ messages: [...play.proposal.prompt, { role: 'assistant', content: play.proposal.reply.raw }] }) + '\n');
+
+    // 2. A tiny model that has learned that one reply: with temperature 0 it plays it back.
+    const made = spawnSync(trainerPython, [path.join(repoRoot, 'test-real/make_tiny_model.py'), '--memorise', chats, path.join(work, 'player'), path.join(repoRoot, 'data/tasks.jsonl')], {
+      encoding: 'utf8',
+      timeout: 900_000,
+    });
+    if (made.status !== 0) throw new Error(`make_tiny_model.py --memorise failed: ${made.stderr.slice(-3000)}`);
+    const player = JSON.parse(made.stdout.trim().split('\n').pop() ?? '{}') as { hf_dir: string; modelfile: string; memorised: { exact: number; chats: number } };
+    expect(player.memorised.exact).toBe(1);
+    const created = spawnSync(installedOllamaBinary(repoRoot) ?? 'ollama', ['create', PLAYER, '-f', player.modelfile], { encoding: 'utf8', env: { ...process.env, OLLAMA_HOST: ollama.url }, timeout: 300_000 });
+    expect(created.status, created.stderr).toBe(0);
+
+    // 3. Two rounds of Ollama players with the real trainer between them.
+    const dir = path.join(work, 'llm-campaign');
+    runCampaign(
+      dir,
+      path.join(work, 'llm.yaml'),
+      [
+        'taskSet: data/tasks.jsonl',
+        'limit: 1',
+        'rounds: 2',
+        `generator: { policy: ollama, model: ${PLAYER}, sampling: { temperature: 0, numPredict: 1024 } }`,
+        `evaluator: { policy: ollama, model: ${TINY}, sampling: { temperature: 1.0, topP: 0.7, numPredict: 32 } }`,
+        'attempts: 2',
+        'targetDifficulty: 5',
+        'concurrency: 1',
+        'seed: 11',
+        'timeouts: { playerMs: 300000, trainingMs: 900000 }',
+        'training:',
+        `  trainer: [${JSON.stringify(trainerPython)}, training/trainer/train.py, --dataset, '{dataset}', --base-model, '{baseModel}', --output-dir, '{outputDir}', --checkpoint-dir, '{checkpointDir}', --epochs, '1', --grad-accum, '1', --max-length, '2048', --target-modules, 'q_proj,v_proj']`,
+        `  generatorBase: ${JSON.stringify(player.hf_dir)}`,
+        `  ollamaHost: ${ollama.url}`,
+      ],
+      env(),
+    );
+    const id = campaignId(dir);
+    const episodes = readEpisodes(dir);
+    expect(episodes.map((e) => e.round).sort()).toEqual([0, 1]);
+    const first = episodes.find((e) => e.round === 0);
+    const second = episodes.find((e) => e.round === 1);
+    // Round 1: the memorised model's reply is a valid play, and the random evaluator cannot crack it.
+    expect(first?.outcome).toBe('valid');
+    expect(first?.versions.generator.model).toBe(PLAYER);
+    // Between rounds the real train.py wrote an adapter, sinq registered it on the real Ollama, and
+    // round 2 played with that tag.
+    const tag = `sinq-generator:${id}-r0`;
+    expect(second?.versions.generator.model).toBe(tag);
+    const tags = (await (await fetch(`${ollama.url}/api/tags`)).json()) as { models: Array<{ name: string }> };
+    expect(tags.models.map((m) => m.name)).toContain(tag);
+    const adapterDir = path.join(dir, 'campaigns', id, 'training', 'r0', 'generator', 'output');
+    expect(existsSync(path.join(adapterDir, 'adapter_model.safetensors'))).toBe(true);
+  }, 1_800_000);
 });
