@@ -97,7 +97,7 @@ export class ZygoteProcess {
   submit(request: ZygoteRequest): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
       if (this.dead) {
-        resolve({ kind: 'crashed', reason: 'sandbox worker died before the run started', durationMs: 0 });
+        resolve({ kind: 'crashed', reason: 'sandbox worker died before the run started', durationMs: 0, infrastructure: true });
         return;
       }
       const watchdog = setTimeout(
@@ -211,6 +211,7 @@ export class ZygoteProcess {
         kind: 'crashed',
         reason: 'malformed report: the zygote gave no duration',
         durationMs: performance.now() - entry.startedAt,
+        infrastructure: true,
       });
       this.die('zygote sent a run report without its duration');
       return;
@@ -233,6 +234,7 @@ export class ZygoteProcess {
         kind: 'crashed',
         reason: `sandbox worker died during the run: ${reason}`,
         durationMs: now - entry.startedAt,
+        infrastructure: true,
       });
     }
     this.inFlight.clear();
