@@ -47,6 +47,19 @@ describe.skipIf(!report.bubblewrap)('sandbox: a run that kills its zygote', () =
     });
   }, 60_000);
 
+  it('runs ended by closing the sandbox are sandbox failures, judged inconclusive', async () => {
+    const closing = await createSandbox({ workers: 1, defaultTimeoutMs: 3000 });
+    const inFlight = closing.runPair({ original: slowDouble, variant: slowDoubleToo, entryPoint: 'f', input: '{"x": 1}' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await closing.close();
+    const pair = await inFlight;
+    expect(isInfrastructureFailure(pair.original) || isInfrastructureFailure(pair.variant)).toBe(true);
+    expect(verifyPlay({ originalOutcome: pair.original, variantOutcome: pair.variant, limitMs: 3000 })).toMatchObject({
+      valid: false,
+      reason: 'inconclusive-sandbox',
+    });
+  });
+
   it('a run cannot claim a sandbox failure in its own report', async () => {
     const forger = [
       'import json, os',

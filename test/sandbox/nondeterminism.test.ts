@@ -55,6 +55,22 @@ describe.skipIf(!report.bubblewrap)('sandbox: nondeterminism is not a divergence
     expect(verdict.redraws).toHaveLength(2);
   });
 
+  it('each redraw runs under a str hash seed of its own; a bad draw number is refused', async () => {
+    const hashOf = async (draw: number): Promise<string> => {
+      const outcome = await sandbox.run({ source: 'def f():\n    return hash("sinq")\n', entryPoint: 'f', input: '{}', draw });
+      if (outcome.kind !== 'returned' || outcome.value.t !== 'int') throw new Error(`unexpected ${JSON.stringify(outcome)}`);
+      return outcome.value.v;
+    };
+    const firstRuns = new Set(await Promise.all(Array.from({ length: 8 }, () => hashOf(0))));
+    const [one, two] = await Promise.all([hashOf(1), hashOf(2)]);
+    expect(one).not.toBe(two);
+    expect(firstRuns.has(one!)).toBe(false);
+    expect(firstRuns.has(two!)).toBe(false);
+    // Same draw, same interpreter: the same seed.
+    expect(await hashOf(3)).toBe(one);
+    expect(await sandbox.run({ source: 'def f():\n    return 1\n', entryPoint: 'f', input: '{}', draw: -1 })).toMatchObject({ kind: 'invalid' });
+  });
+
   it('no redraws for an input that does not diverge', async () => {
     const verdict = await checkInput(sandbox, task, variants.stable, '{"n": 20}', LIMIT);
     expect(verdict).toMatchObject({ diverges: false, invalidReason: 'no-divergence' });
