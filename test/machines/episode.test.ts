@@ -4,6 +4,7 @@ import type { AttackResult, ProposeResult } from '../../actors/policies/types';
 import type { Task } from '../../game/types';
 import { EpisodeStepError, episodeMachine, summaryOf, type CheckAttemptsStepInput, type VerifyPlayStepInput } from '../../machines/episode';
 import { summarizeRound } from '../../machines/round';
+import { renderTimeline } from '../../report/timeline';
 import type { AttemptVerdict, EpisodeInput, EpisodeRecord, InputVerdict } from '../../machines/types';
 
 const task: Task = {
@@ -178,6 +179,9 @@ describe('episode machine', () => {
     expect(output.reason).toEqual({ code: reason, detail: 'draws differ' });
     expect(persisted[0]!.playVerdict?.redraws).toEqual(redraws);
     expect(summarizeRound(0, [summaryOf(persisted[0]!)]).invalidReasons).toEqual({ [reason]: 1 });
+    const timeline = renderTimeline(persisted[0]!);
+    expect(timeline).toContain(`invalid (${reason}): draws differ`);
+    expect(timeline).toMatch(/re-run 1: original returned .*; variant returned/);
   });
 
   it('records a failing actor as a failed episode with its reason', async () => {
