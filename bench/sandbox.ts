@@ -1,9 +1,13 @@
 // Throughput of the sandbox pool against one fresh python3 process per run, measured in the same
-// run. Prints one JSON line last: {"runs_per_s", "naive_runs_per_s", "ratio", ...}.
-import { spawn } from 'node:child_process';
+// run, and against a bare Python fork-and-exit loop (the floor a fork-per-run design can reach).
+// Also the cost of redraws: verified plays per second with and without re-running diverging pairs.
+// Prints one JSON line last: {"runs_per_s", "naive_runs_per_s", "ratio", "bare_fork_per_s", ...}.
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { createSandbox } from '../sandbox/index';
+import { runWithRedraws } from '../activities/verify';
+import { verifyPlay } from '../game/verify';
+import { createSandbox, type Sandbox } from '../sandbox/index';
 import { resolvePython } from '../sandbox/isolation';
 
 const source = 'def f(x):\n    return x + 1\n';
@@ -20,6 +24,48 @@ function naiveRun(python: string, x: number): Promise<void> {
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 && out.trim() === String(x + 1) ? resolve() : reject(new Error(`naive run failed: ${code} ${out}`))));
   });
+}
+
+/** Forks per second of one Python process that forks a child which exits at once, and reaps it. */
+function bareForkPerSecond(python: string, seconds: number): number {
+  const script = [
+    'import os, time',
+    'n = 0',
+    'end = time.monotonic() + ' + String(seconds),
+    'start = time.monotonic()',
+    'while time.monotonic() < end:',
+    '    pid = os.fork()',
+    '    if pid == 0:',
+    '        os._exit(0)',
+    '    os.waitpid(pid, 0)',
+    '    n += 1',
+    'print(n / (time.monotonic() - start))',
+  ].join('\n');
+  const result = spawnSync(python, ['-S', '-c', script], { encoding: 'utf8' });
+  const rate = Number(result.stdout.trim());
+  if (result.status !== 0 || !Number.isFinite(rate)) throw new Error(`bare fork loop failed: ${result.stderr}`);
+  return rate;
+}
+
+/** Verified plays per second on a pair that diverges, each judged as an episode judges it. */
+async function verifiedPerSecond(sandbox: Sandbox, redraws: number, ms: number): Promise<number> {
+  const variant = 'def f(x):\n    return x + 2\n';
+  const limitMs = 2000;
+  let done = 0;
+  let x = 0;
+  const started = performance.now();
+  const deadline = started + ms;
+  const lane = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      const input = `{"x": ${x++}}`;
+      const runs = await runWithRedraws(sandbox, { original: source, variant, entryPoint: 'f', input, timeoutMs: limitMs }, limitMs, redraws);
+      const verdict = verifyPlay({ originalOutcome: runs.outcomes.original, variantOutcome: runs.outcomes.variant, limitMs, redraws: runs.redraws });
+      if (!verdict.valid) throw new Error(`expected a valid play, got ${verdict.reason}: ${verdict.detail}`);
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, () => lane()));
+  return done / ((performance.now() - started) / 1000);
 }
 
 const ticksPerSecond = 100; // USER_HZ on Linux
@@ -82,6 +128,13 @@ async function main(): Promise<void> {
     const naiveStarted = performance.now();
     for (let i = 0; i < naiveRuns; i++) await naiveRun(python, i);
     const naiveRunsPerS = naiveRuns / ((performance.now() - naiveStarted) / 1000);
+    const bareForkPerS = bareForkPerSecond(python, durationMs / 1000);
+    const ratio = runsPerS / naiveRunsPerS;
+
+    // Redraw cost: the same diverging plays judged with the episode's redraws and without.
+    await verifiedPerSecond(sandbox, 2, 300); // starts the redraw zygotes
+    const verifiedPerS = await verifiedPerSecond(sandbox, 0, durationMs);
+    const verifiedWithRedrawsPerS = await verifiedPerSecond(sandbox, 2, durationMs);
 
     process.stdout.write(
       JSON.stringify({
@@ -90,7 +143,15 @@ async function main(): Promise<void> {
         runs_per_s: Math.round(runsPerS),
         naive_runs: naiveRuns,
         naive_runs_per_s: Math.round(naiveRunsPerS * 10) / 10,
-        ratio: Math.round((runsPerS / naiveRunsPerS) * 10) / 10,
+        ratio: Math.round(ratio * 10) / 10,
+        // One Python process forking and reaping a child that exits at once, in a loop (one core).
+        bare_fork_per_s: Math.round(bareForkPerS),
+        runs_per_s_vs_bare_fork: Math.round((runsPerS / bareForkPerS) * 100) / 100,
+        target_met: runsPerS >= 0.6 * bareForkPerS && ratio >= 10,
+        // Plays verified per second on diverging pairs: one run pair, or one plus two redraws.
+        verified_per_s: Math.round(verifiedPerS),
+        verified_with_redraws_per_s: Math.round(verifiedWithRedrawsPerS),
+        redraw_cost: Math.round((verifiedPerS / verifiedWithRedrawsPerS) * 100) / 100,
         in_flight: inFlight,
         in_flight_per_worker: Number(process.env.BENCH_SANDBOX_IN_FLIGHT_PER_WORKER ?? 8),
         // CPU per run (Node + zygotes + runs) and the rate it allows on this machine's cores when idle.

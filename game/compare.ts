@@ -208,6 +208,11 @@ function valuesEqual(a: PyValue, b: PyValue, depth: number): boolean {
 
 export type OutcomeRelation = 'same' | 'different' | 'inconclusive' | 'not-comparable';
 
+/** The sandbox failed to judge the run (the outcome says nothing about the program). */
+export function isInfrastructureFailure(outcome: Outcome): boolean {
+  return outcome.kind === 'crashed' && outcome.infrastructure === true;
+}
+
 export interface OutcomeComparison {
   relation: OutcomeRelation;
   /** Why, in words (goes into logs and episode records). */
@@ -223,7 +228,7 @@ function describe(outcome: Outcome): string {
     case 'timeout':
       return 'timed out';
     case 'crashed':
-      return `crashed (${outcome.reason})`;
+      return outcome.infrastructure ? `could not be judged (${outcome.reason})` : `crashed (${outcome.reason})`;
     case 'invalid':
       return `could not run (${outcome.reason})`;
   }
@@ -231,6 +236,7 @@ function describe(outcome: Outcome): string {
 
 /**
  * Compares what two programs did on the same input, `limitMs` being the limit they ran under:
+ * - a sandbox failure on either side (`infrastructure`) → inconclusive: nothing is known;
  * - invalid on either side (syntax error, missing entry point, bad input) → not-comparable;
  * - returned vs returned → same iff the values are equal (`compareValues`);
  * - raised vs raised → same iff the exception type and message are equal (not object identity;
@@ -246,6 +252,9 @@ function describe(outcome: Outcome): string {
  * - crashed vs timeout → inconclusive (neither finished normally).
  */
 export function compareOutcomes(a: Outcome, b: Outcome, limitMs: number): OutcomeComparison {
+  if (isInfrastructureFailure(a) || isInfrastructureFailure(b)) {
+    return { relation: 'inconclusive', reason: `the sandbox could not judge: one side ${describe(isInfrastructureFailure(a) ? a : b)}` };
+  }
   if (a.kind === 'invalid' || b.kind === 'invalid') {
     return { relation: 'not-comparable', reason: `not comparable: one side ${describe(a.kind === 'invalid' ? a : b)}` };
   }

@@ -1,6 +1,7 @@
 // Scoring the evaluator's n attempts at a valid play, and the play's difficulty from them.
 import type { DivergingInput, EvaluatorReply, Outcome, ParseResult } from './types';
 import { compareOutcomes, type OutcomeComparison } from './compare';
+import { checkStability, type DrawOutcomes } from './verify';
 import { canonicalInput } from './input';
 
 export type AttemptIncorrectReason =
@@ -14,8 +15,10 @@ export type AttemptIncorrectReason =
   | 'no-divergence'
   /** The input could not run (not a dict literal, wrong keys). */
   | 'invalid-input'
-  /** A timeout or crash against a slow finish proves nothing. */
+  /** A timeout or crash against a slow finish proves nothing; or the sandbox could not judge the input. */
   | 'inconclusive'
+  /** The input diverged in one run but not in all its redraws: a lucky draw, not a divergence. */
+  | 'nondeterministic'
   /** No outcomes were supplied for this input. */
   | 'not-executed';
 
@@ -23,6 +26,8 @@ export interface AttemptToScore {
   reply: ParseResult<EvaluatorReply>;
   /** Outcomes of the attempt's input; one attempt per distinct input is enough (see `scoreAttempts`). */
   outcomes?: { original: Outcome; variant: Outcome } | null;
+  /** Redraws of the same input (`checkStability`); a divergence must hold in each. Omitted: not re-run. */
+  redraws?: readonly DrawOutcomes[] | null;
 }
 
 export type AttemptScore =
@@ -104,11 +109,14 @@ export function difficultyFromAttempts(attempts: ReadonlyArray<{ correct: boolea
 export function scoreAttempts(attempts: ReadonlyArray<AttemptToScore>, limitMs: number): AttemptsScore {
   const groups = distinctAttemptInputs(attempts.map((a) => a.reply));
   const outcomesByCanonical = new Map<string, { original: Outcome; variant: Outcome }>();
+  const redrawsByCanonical = new Map<string, readonly DrawOutcomes[]>();
   for (const group of groups) {
     for (const index of group.indices) {
       const outcomes = attempts[index]?.outcomes;
       if (outcomes) {
         outcomesByCanonical.set(group.canonical, outcomes);
+        const redraws = attempts[index]?.redraws;
+        if (redraws) redrawsByCanonical.set(group.canonical, redraws);
         break;
       }
     }
@@ -150,8 +158,13 @@ export function scoreAttempts(attempts: ReadonlyArray<AttemptToScore>, limitMs: 
       return { index, correct: false, reason: 'not-executed', detail: 'the input was not executed', input, canonical };
     const comparison = compareOutcomes(outcomes.original, outcomes.variant, limitMs);
     switch (comparison.relation) {
-      case 'different':
-        return { index, correct: true, input, canonical, comparison };
+      case 'different': {
+        const redraws = redrawsByCanonical.get(canonical);
+        const stability = redraws ? checkStability(outcomes, redraws, limitMs) : { stable: true as const };
+        if (stability.stable) return { index, correct: true, input, canonical, comparison };
+        const reason = stability.reason === 'nondeterministic' ? 'nondeterministic' : 'inconclusive';
+        return { index, correct: false, reason, detail: stability.detail, input, canonical };
+      }
       case 'same':
         return { index, correct: false, reason: 'no-divergence', detail: comparison.reason, input, canonical };
       case 'inconclusive':

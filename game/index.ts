@@ -3,6 +3,7 @@ export type * from './types';
 export {
   compareValues,
   compareOutcomes,
+  isInfrastructureFailure,
   pyValueKey,
   withoutAddresses,
   type OutcomeComparison,
@@ -33,11 +34,14 @@ export {
 export { createRng, mulberry32, hashSeed, deriveSeed, seedToUint32, type Rng } from './random';
 export {
   verifyPlay,
+  checkStability,
   checkSignature,
   parseFailureVerdict,
   type PlayVerdict,
   type PlayEvidence,
   type InvalidPlayReason,
+  type DrawOutcomes,
+  type StabilityCheck,
   type Signature,
   type SignatureCheck,
 } from './verify';

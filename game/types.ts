@@ -27,8 +27,12 @@ export type Outcome =
   | { kind: 'returned'; value: PyValue; durationMs: number }
   | { kind: 'raised'; type: string; message: string; durationMs: number }
   | { kind: 'timeout'; limitMs: number; durationMs: number }
-  /** Killed by a signal, out of memory, a result or output over the caps, an exit call: the reason says which. */
-  | { kind: 'crashed'; reason: string; durationMs: number }
+  /**
+   * Killed by a signal, out of memory, a result or output over the caps, an exit call: the reason
+   * says which. `infrastructure: true` when the sandbox itself failed (its worker died, no run slot,
+   * the run could not be started, the pool closed): says nothing about the program.
+   */
+  | { kind: 'crashed'; reason: string; durationMs: number; infrastructure?: true }
   /** The run could not start: syntax error, missing entry point, input not a matching dict literal. */
   | { kind: 'invalid'; reason: string; durationMs: number };
 

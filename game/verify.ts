@@ -1,7 +1,7 @@
 // Validity of a generator's play. The sandbox executes both programs on the claimed input; these
 // rules decide from the outcomes (and, when known, the signatures) whether the play stands.
 import type { DivergingInput, Outcome, ParseFailure } from './types';
-import { compareOutcomes, type OutcomeComparison } from './compare';
+import { compareOutcomes, isInfrastructureFailure, type OutcomeComparison } from './compare';
 import { inputKeys } from './input';
 
 /**
@@ -10,11 +10,33 @@ import { inputKeys } from './input';
  * but do not parse (`parse-failure`).
  */
 export type InvalidPlayReason =
-  'parse-failure' | 'truncated' | 'variant-invalid' | 'input-invalid' | 'no-divergence' | 'inconclusive-timeout';
+  | 'parse-failure'
+  | 'truncated'
+  | 'variant-invalid'
+  | 'input-invalid'
+  | 'no-divergence'
+  | 'inconclusive-timeout'
+  /** The sandbox itself failed (worker died, no run slot) even after retries: nothing was judged. */
+  | 'inconclusive-sandbox'
+  /** The outcomes changed between runs of the same input: the divergence was a draw, not a property. */
+  | 'nondeterministic';
+
+/** Both programs' outcomes on one input, from one draw. */
+export interface DrawOutcomes {
+  original: Outcome;
+  variant: Outcome;
+}
 
 export type PlayVerdict =
   | { valid: true; comparison: OutcomeComparison }
-  | { valid: false; reason: InvalidPlayReason; detail: string; comparison?: OutcomeComparison };
+  | {
+      valid: false;
+      reason: InvalidPlayReason;
+      detail: string;
+      comparison?: OutcomeComparison;
+      /** For `nondeterministic`: every draw's outcomes, the first run included (the evidence). */
+      draws?: DrawOutcomes[];
+    };
 
 export interface Signature {
   /** Parameter names of the original's entry point. */
@@ -31,6 +53,44 @@ export interface PlayEvidence {
   /** The claimed input; with `signature`, its keys are checked against the parameters. */
   divergingInput?: DivergingInput;
   signature?: Signature;
+  /**
+   * The same input run again on both sides under other hash seeds and random states (see
+   * `checkStability`); a divergence counts only if it holds in every draw. Omitted: not re-run.
+   */
+  redraws?: readonly DrawOutcomes[];
+}
+
+export type StabilityCheck =
+  | { stable: true }
+  | { stable: false; reason: 'nondeterministic' | 'inconclusive-sandbox'; detail: string; draws: DrawOutcomes[] };
+
+/**
+ * Whether a divergence seen in `first` is a property of the programs or a lucky draw. Stable iff in
+ * every redraw each side behaved the same as in `first` (`compareOutcomes` says `same`) and the
+ * two sides still differ. A sandbox failure in a redraw leaves it undecided (`inconclusive-sandbox`).
+ */
+export function checkStability(first: DrawOutcomes, redraws: readonly DrawOutcomes[], limitMs: number): StabilityCheck {
+  const draws = [first, ...redraws];
+  for (const [index, draw] of redraws.entries()) {
+    if (isInfrastructureFailure(draw.original) || isInfrastructureFailure(draw.variant)) {
+      const failed = isInfrastructureFailure(draw.original) ? draw.original : draw.variant;
+      const reason = failed.kind === 'crashed' ? failed.reason : failed.kind;
+      return { stable: false, reason: 'inconclusive-sandbox', detail: `re-run ${index + 1} could not be judged: ${reason}`, draws };
+    }
+  }
+  for (const [index, draw] of redraws.entries()) {
+    for (const side of ['original', 'variant'] as const) {
+      const self = compareOutcomes(first[side], draw[side], limitMs);
+      if (self.relation !== 'same') {
+        return { stable: false, reason: 'nondeterministic', detail: `the ${side} behaved differently on re-run ${index + 1} of the same input (${self.reason})`, draws };
+      }
+    }
+    const pair = compareOutcomes(draw.original, draw.variant, limitMs);
+    if (pair.relation !== 'different') {
+      return { stable: false, reason: 'nondeterministic', detail: `on re-run ${index + 1} the programs did not diverge (${pair.reason})`, draws };
+    }
+  }
+  return { stable: true };
 }
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: 'variant-invalid' | 'input-invalid'; detail: string };
@@ -97,8 +157,11 @@ export function parseFailureVerdict(failure: ParseFailure): PlayVerdict {
  * - the original could not run on the input (`invalid` outcome): the original is known to be good,
  *   so the input is to blame → `input-invalid` (also when both sides are invalid);
  * - the variant could not run → `variant-invalid`;
+ * - the sandbox failed on either side (`infrastructure`, after its retries) → `inconclusive-sandbox`;
  * - outcomes the same → `no-divergence`; inconclusive (a timeout or crash against a slow finish)
  *   → `inconclusive-timeout`;
+ * - different, but not in every redraw (`checkStability`) → `nondeterministic` (or
+ *   `inconclusive-sandbox` when a redraw could not be judged);
  * - different → valid. The original raising, timing out or crashing on the input is a legitimate
  *   divergence when the variant behaves differently: the game compares behaviour, not correctness.
  */
@@ -112,6 +175,10 @@ export function verifyPlay(evidence: PlayEvidence): PlayVerdict {
     const check = checkSignature(evidence.signature.originalParams, evidence.signature.variantParams, keys);
     if (!check.ok) return { valid: false, reason: check.reason, detail: check.detail };
   }
+  if (isInfrastructureFailure(originalOutcome) || isInfrastructureFailure(variantOutcome)) {
+    const comparison = compareOutcomes(originalOutcome, variantOutcome, limitMs);
+    return { valid: false, reason: 'inconclusive-sandbox', detail: comparison.reason, comparison };
+  }
   if (originalOutcome.kind === 'invalid') {
     return {
       valid: false,
@@ -124,8 +191,12 @@ export function verifyPlay(evidence: PlayEvidence): PlayVerdict {
   }
   const comparison = compareOutcomes(originalOutcome, variantOutcome, limitMs);
   switch (comparison.relation) {
-    case 'different':
-      return { valid: true, comparison };
+    case 'different': {
+      if (evidence.redraws === undefined || evidence.redraws.length === 0) return { valid: true, comparison };
+      const stability = checkStability({ original: originalOutcome, variant: variantOutcome }, evidence.redraws, limitMs);
+      if (stability.stable) return { valid: true, comparison };
+      return { valid: false, reason: stability.reason, detail: stability.detail, comparison, draws: stability.draws };
+    }
     case 'same':
       return { valid: false, reason: 'no-divergence', detail: comparison.reason, comparison };
     case 'inconclusive':

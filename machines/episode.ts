@@ -102,6 +102,8 @@ const reasonCodes: ReadonlySet<string> = new Set<EpisodeReasonCode>([
   'input-invalid',
   'no-divergence',
   'inconclusive-timeout',
+  'inconclusive-sandbox',
+  'nondeterministic',
   'actor-failed',
   'sandbox-failed',
   'persist-failed',

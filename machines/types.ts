@@ -58,6 +58,8 @@ export interface InputVerdict {
   invalidReason: InvalidPlayReason | null;
   /** Why the input does (or does not) count, in words. */
   detail: string;
+  /** The same input re-run under other hash seeds and random states (only when the first run diverged). */
+  redraws?: PairOutcome[];
 }
 
 /** One evaluator attempt after checking. */

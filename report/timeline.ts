@@ -13,7 +13,7 @@ function describeOutcome(outcome: Outcome): string {
     case 'timeout':
       return `timed out after ${outcome.limitMs} ms`;
     case 'crashed':
-      return `crashed: ${outcome.reason}`;
+      return outcome.infrastructure ? `not judged, the sandbox failed: ${outcome.reason}` : `crashed: ${outcome.reason}`;
     case 'invalid':
       return `could not run: ${outcome.reason}`;
   }
@@ -66,6 +66,10 @@ export function renderTimeline(record: EpisodeRecord): string {
       `  input ${v.input}`,
       `  original: ${describeOutcome(v.outcomes.original)}`,
       `  variant:  ${describeOutcome(v.outcomes.variant)}`,
+    );
+    // The same input run again under other hash seeds and random states (evidence of a draw).
+    (v.redraws ?? []).forEach((draw, index) =>
+      out.push(`  re-run ${index + 1}: original ${describeOutcome(draw.original)}; variant ${describeOutcome(draw.variant)}`),
     );
     out.push(`  ${v.diverges ? 'diverges' : `invalid (${v.invalidReason ?? 'no-divergence'})`}: ${v.detail}`);
   }

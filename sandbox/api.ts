@@ -9,6 +9,12 @@ export interface RunRequest {
   input: DivergingInput;
   /** Wall-clock limit for this run; the sandbox's default when omitted. */
   timeoutMs?: number;
+  /**
+   * 0 or omitted: a normal run. n ≥ 1: a redraw of the same run under another str hash seed (a
+   * separate interpreter) and, as every run, a fresh `random` state; used to tell a stable
+   * divergence from a lucky draw.
+   */
+  draw?: number;
 }
 
 export interface PairRequest {
@@ -17,6 +23,8 @@ export interface PairRequest {
   entryPoint: string;
   input: DivergingInput;
   timeoutMs?: number;
+  /** As `RunRequest.draw`, for both sides. */
+  draw?: number;
 }
 
 export interface PairOutcome {

@@ -88,16 +88,38 @@ function weakIsolationAllowed(options: SandboxOptions): boolean {
 
 interface Queued {
   request: { id: number; source: string; entry: string; input: string; timeoutMs: number };
+  /** 0: the pool's zygotes; n ≥ 1: a redraw, on the redraw zygote `(n - 1) % REDRAW_WORKERS`. */
+  draw: number;
+  /** Times this run was started again after a sandbox failure. */
+  retries: number;
+  /** A retry runs alone on its zygote: if that zygote dies again, no other run pays for it. */
+  exclusive: boolean;
   resolve: (outcome: Outcome) => void;
 }
 
 const START_FAILURES_BEFORE_GIVING_UP = 5;
+/** Retries of a run whose outcome was a sandbox failure (worker died, no slot) before it is reported. */
+export const INFRASTRUCTURE_RETRIES = 2;
+/**
+ * Zygotes kept for redraws (started on the first one): each interpreter has its own str hash seed
+ * (the `-I` interpreter ignores PYTHONHASHSEED and draws one at start), so a redraw sees other set
+ * and dict orders than the first run; two of them make a hash-order draw unlikely to repeat.
+ */
+export const REDRAW_WORKERS = 2;
+
+function infrastructureCrash(reason: string, durationMs = 0): Outcome {
+  return { kind: 'crashed', reason, durationMs, infrastructure: true };
+}
 
 class ZygotePool implements Sandbox {
+  /** The pool's zygotes first (`settings.workers`), then the redraw zygotes. */
   private readonly slots: Array<ZygoteProcess | undefined>;
   private readonly startFailures: number[];
   private readonly gaveUp: boolean[];
   private readonly queue: Queued[] = [];
+  /** Zygotes running a retry alone. */
+  private readonly exclusive = new Set<ZygoteProcess>();
+  private readonly everSpawned = new Set<number>();
   private nextId = 1;
   private closed = false;
   private brokenReason: string | undefined;
@@ -109,13 +131,14 @@ class ZygotePool implements Sandbox {
     private readonly hostRunsDir: string,
     private readonly log: Logger,
   ) {
-    this.slots = new Array<ZygoteProcess | undefined>(settings.workers).fill(undefined);
-    this.startFailures = new Array<number>(settings.workers).fill(0);
-    this.gaveUp = new Array<boolean>(settings.workers).fill(false);
+    const total = settings.workers + REDRAW_WORKERS;
+    this.slots = new Array<ZygoteProcess | undefined>(total).fill(undefined);
+    this.startFailures = new Array<number>(total).fill(0);
+    this.gaveUp = new Array<boolean>(total).fill(false);
   }
 
   async start(): Promise<void> {
-    const started = this.slots.map((_, index) => this.spawn(index));
+    const started = this.slots.slice(0, this.settings.workers).map((_, index) => this.spawn(index));
     try {
       await Promise.all(started.map((zygote) => zygote.ready));
     } catch (err) {
@@ -132,16 +155,17 @@ class ZygotePool implements Sandbox {
     if (this.closed) return Promise.reject(new SandboxError('E_SANDBOX_CLOSED', 'the sandbox is closed'));
     const rejected = this.precheck(request);
     if (rejected) return Promise.resolve(rejected);
-    if (this.brokenReason !== undefined) return Promise.resolve({ kind: 'crashed', reason: `sandbox unavailable: ${this.brokenReason}`, durationMs: 0 });
+    if (this.brokenReason !== undefined) return Promise.resolve(infrastructureCrash(`sandbox unavailable: ${this.brokenReason}`));
     const timeoutMs = Math.max(1, Math.min(Math.round(request.timeoutMs ?? this.settings.defaultTimeoutMs), this.settings.maxTimeoutMs));
+    const draw = request.draw ?? 0;
     return new Promise<Outcome>((resolve) => {
-      this.queue.push({ request: { id: this.nextId++, source: request.source, entry: request.entryPoint, input: request.input, timeoutMs }, resolve });
+      this.queue.push({ request: { id: this.nextId++, source: request.source, entry: request.entryPoint, input: request.input, timeoutMs }, draw, retries: 0, exclusive: false, resolve });
       this.dispatch();
     });
   }
 
   async runPair(request: PairRequest): Promise<PairOutcome> {
-    const common = { entryPoint: request.entryPoint, input: request.input, timeoutMs: request.timeoutMs };
+    const common = { entryPoint: request.entryPoint, input: request.input, timeoutMs: request.timeoutMs, ...(request.draw !== undefined ? { draw: request.draw } : {}) };
     const [original, variant] = await Promise.all([this.run({ source: request.original, ...common }), this.run({ source: request.variant, ...common })]);
     return { original, variant };
   }
@@ -149,7 +173,7 @@ class ZygotePool implements Sandbox {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const queued of this.queue.splice(0)) queued.resolve({ kind: 'crashed', reason: 'sandbox closed before the run started', durationMs: 0 });
+    for (const queued of this.queue.splice(0)) queued.resolve(infrastructureCrash('sandbox closed before the run started'));
     await Promise.all(this.slots.map((zygote) => zygote?.close()));
     rmSync(this.hostRunsDir, { recursive: true, force: true });
   }
@@ -168,28 +192,79 @@ class ZygotePool implements Sandbox {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(request.entryPoint)) {
       return { kind: 'invalid', reason: `entry point '${request.entryPoint.slice(0, 100)}' is not a Python identifier`, durationMs: 0 };
     }
+    if (request.draw !== undefined && !(Number.isSafeInteger(request.draw) && request.draw >= 0)) {
+      return { kind: 'invalid', reason: `draw must be a non-negative integer, got ${String(request.draw)}`, durationMs: 0 };
+    }
     if (request.timeoutMs !== undefined && !(Number.isFinite(request.timeoutMs) && request.timeoutMs > 0)) {
       return { kind: 'invalid', reason: `timeoutMs must be a positive number, got ${String(request.timeoutMs)}`, durationMs: 0 };
     }
     return undefined;
   }
 
+  /** Slots a run may go to: the pool's zygotes, or its redraw zygote. */
+  private slotsFor(entry: Queued): number[] {
+    if (entry.draw === 0) return [...this.slots.keys()].slice(0, this.settings.workers);
+    return [this.settings.workers + ((entry.draw - 1) % REDRAW_WORKERS)];
+  }
+
+  /** The least loaded zygote that can take `entry` now; 'gone' when none ever will. */
+  private pick(entry: Queued): ZygoteProcess | 'gone' | undefined {
+    const indices = this.slotsFor(entry);
+    if (indices.every((index) => this.gaveUp[index])) return 'gone';
+    let best: ZygoteProcess | undefined;
+    for (const index of indices) {
+      const zygote = this.slots[index];
+      // Redraw zygotes start on first use; a dead one is already being replaced.
+      if (zygote === undefined && !this.everSpawned.has(index)) this.spawn(index);
+      if (!zygote?.alive || this.exclusive.has(zygote)) continue;
+      const room = entry.exclusive ? zygote.load === 0 : zygote.load < this.settings.maxInFlightPerWorker;
+      if (room && (!best || zygote.load < best.load)) best = zygote;
+    }
+    return best;
+  }
+
   private dispatch(): void {
-    while (this.queue.length > 0) {
-      let best: ZygoteProcess | undefined;
-      for (const zygote of this.slots) {
-        if (zygote?.alive && zygote.load < this.settings.maxInFlightPerWorker && (!best || zygote.load < best.load)) best = zygote;
+    // First in, first out within each group of zygotes (a waiting retry holds back later runs).
+    const blocked = new Set<number>();
+    for (let i = 0; i < this.queue.length; ) {
+      const entry = this.queue[i]!;
+      const group = entry.draw === 0 ? -1 : (entry.draw - 1) % REDRAW_WORKERS;
+      if (blocked.has(group)) {
+        i++;
+        continue;
       }
-      if (!best) return;
-      const next = this.queue.shift()!;
-      void best.submit(next.request).then((outcome) => {
-        next.resolve(outcome);
-        this.dispatch();
-      });
+      const zygote = this.pick(entry);
+      if (zygote === undefined) {
+        blocked.add(group);
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      if (zygote === 'gone') {
+        entry.resolve(infrastructureCrash(`sandbox unavailable: no ${entry.draw === 0 ? '' : 'redraw '}worker could be started`));
+        continue;
+      }
+      this.submit(zygote, entry);
     }
   }
 
+  private submit(zygote: ZygoteProcess, entry: Queued): void {
+    if (entry.exclusive) this.exclusive.add(zygote);
+    void zygote.submit(entry.request).then((outcome) => {
+      this.exclusive.delete(zygote);
+      if (outcome.kind === 'crashed' && outcome.infrastructure && entry.retries < INFRASTRUCTURE_RETRIES && !this.closed && this.brokenReason === undefined) {
+        this.log.warn({ run: entry.request.id, retry: entry.retries + 1, reason: outcome.reason }, 'sandbox failed during a run; running it again alone');
+        // A fresh id: a late reply to the first attempt can never be taken for this one.
+        this.queue.unshift({ ...entry, request: { ...entry.request, id: this.nextId++ }, retries: entry.retries + 1, exclusive: true });
+      } else {
+        entry.resolve(outcome);
+      }
+      this.dispatch();
+    });
+  }
+
   private spawn(index: number): ZygoteProcess {
+    this.everSpawned.add(index);
     const zygote = new ZygoteProcess({
       command: this.plan.command,
       args: this.plan.args,
@@ -219,10 +294,11 @@ class ZygotePool implements Sandbox {
     if (this.startFailures[index]! >= START_FAILURES_BEFORE_GIVING_UP) {
       this.log.error({ slot: index, reason }, 'sandbox zygote keeps failing to start; giving up on this slot');
       this.gaveUp[index] = true;
-      if (this.gaveUp.every(Boolean)) {
+      if (this.gaveUp.slice(0, this.settings.workers).every(Boolean)) {
         this.brokenReason = reason;
-        for (const queued of this.queue.splice(0)) queued.resolve({ kind: 'crashed', reason: `sandbox unavailable: ${reason}`, durationMs: 0 });
+        for (const queued of this.queue.splice(0)) queued.resolve(infrastructureCrash(`sandbox unavailable: ${reason}`));
       }
+      this.dispatch();
       return;
     }
     const delay = Math.min(50 * 2 ** this.startFailures[index]!, 2000);

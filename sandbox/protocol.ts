@@ -60,7 +60,8 @@ const envelopeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('returned'), value: z.unknown(), durationMs: duration }).strict(),
   z.object({ kind: z.literal('raised'), type: z.string(), message: z.string(), durationMs: duration }).strict(),
   z.object({ kind: z.literal('timeout'), limitMs: z.number(), durationMs: duration }).strict(),
-  z.object({ kind: z.literal('crashed'), reason: z.string(), durationMs: duration }).strict(),
+  // `infrastructure` is believed only from the zygote's own outcomes (a run's report is refused with it).
+  z.object({ kind: z.literal('crashed'), reason: z.string(), durationMs: duration, infrastructure: z.literal(true).optional() }).strict(),
   z.object({ kind: z.literal('invalid'), reason: z.string(), durationMs: duration }).strict(),
 ]);
 
@@ -195,8 +196,8 @@ const MALFORMED = 'malformed report';
  * Turns an outcome payload (JSON text) into an Outcome, or a crashed one saying what was wrong with
  * it. `trustedDurationMs` is the zygote's (or Node's) clock around the run. `fromRun`: the payload
  * is the run's own report, which the program could have forged: its duration is replaced by the
- * trusted one, its value checked against `limits`, and it can never be a timeout (only the zygote
- * decides those).
+ * trusted one, its value checked against `limits`, and it can never be a timeout or a sandbox
+ * failure (only the zygote decides those).
  */
 export function toOutcome(payload: Buffer, limits: ValueLimits, trustedDurationMs: number, fromRun = false): Outcome {
   const durationMs = trustedDurationMs;
@@ -216,6 +217,10 @@ export function toOutcome(payload: Buffer, limits: ValueLimits, trustedDurationM
     return { kind: 'crashed', reason: `${MALFORMED}: a run cannot report its own timeout`, durationMs };
   }
   if (outcome.kind === 'returned') return checkedReturn(outcome.value, limits, durationMs);
+  if (outcome.kind === 'crashed' && outcome.infrastructure !== undefined) {
+    // Else a variant could make any input it dislikes unjudgeable.
+    return { kind: 'crashed', reason: `${MALFORMED}: a run cannot report a sandbox failure`, durationMs };
+  }
   return { ...outcome, durationMs };
 }
 

@@ -102,7 +102,7 @@ export class ZygoteProcess {
   submit(request: ZygoteRequest): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
       if (this.dead) {
-        resolve({ kind: 'crashed', reason: 'sandbox worker died before the run started', durationMs: 0 });
+        resolve({ kind: 'crashed', reason: 'sandbox worker died before the run started', durationMs: 0, infrastructure: true });
         return;
       }
       const watchdog = setTimeout(
@@ -216,6 +216,7 @@ export class ZygoteProcess {
         kind: 'crashed',
         reason: 'malformed report: the zygote gave no duration',
         durationMs: performance.now() - entry.startedAt,
+        infrastructure: true,
       });
       this.die('zygote sent a run report without its duration');
       return;
@@ -238,6 +239,7 @@ export class ZygoteProcess {
         kind: 'crashed',
         reason: `sandbox worker died during the run: ${reason}`,
         durationMs: now - entry.startedAt,
+        infrastructure: true,
       });
     }
     this.inFlight.clear();

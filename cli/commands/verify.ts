@@ -5,6 +5,7 @@ import { verifyPlay, type PlayVerdict, type Signature } from '../../game/verify'
 import type { Outcome } from '../../game/types';
 import type { Sandbox } from '../../sandbox/api';
 import { analyzePair } from '../../actors/policies/fuzz/analysis';
+import { runWithRedraws } from '../../activities/verify';
 import { runBatch } from '../batch';
 import { parseFlags } from '../args';
 import { CliError } from '../errors';
@@ -53,11 +54,12 @@ async function signatureOf(original: string, variant: string, entryPoint: string
 }
 
 export async function verifyOne(sandbox: Sandbox, play: { original: string; variant: string; entryPoint: string; input: string }, limitMs: number): Promise<VerifyResult> {
-  const [outcomes, signature] = await Promise.all([
-    sandbox.runPair({ original: play.original, variant: play.variant, entryPoint: play.entryPoint, input: play.input, timeoutMs: limitMs }),
+  // The same check as an episode's: a divergence counts only if it holds in its redraws.
+  const [{ outcomes, redraws }, signature] = await Promise.all([
+    runWithRedraws(sandbox, { original: play.original, variant: play.variant, entryPoint: play.entryPoint, input: play.input, timeoutMs: limitMs }, limitMs),
     signatureOf(play.original, play.variant, play.entryPoint),
   ]);
-  const verdict = verifyPlay({ originalOutcome: outcomes.original, variantOutcome: outcomes.variant, limitMs, divergingInput: play.input, ...(signature ? { signature } : {}) });
+  const verdict = verifyPlay({ originalOutcome: outcomes.original, variantOutcome: outcomes.variant, limitMs, divergingInput: play.input, redraws, ...(signature ? { signature } : {}) });
   return { verdict, original: outcomes.original, variant: outcomes.variant, limitMs };
 }
 

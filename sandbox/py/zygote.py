@@ -242,7 +242,7 @@ class Zygote:
         uid = None
         if self.uid_drop:
             if not self.free_uids:
-                self.send(outcome_frame(rid, {"kind": "crashed", "reason": "sandbox worker has no free run slot", "durationMs": 0}))
+                self.send(outcome_frame(rid, {"kind": "crashed", "reason": "sandbox worker has no free run slot", "durationMs": 0, "infrastructure": True}))
                 return None
             uid = self.free_uids.popleft()
         self.counter += 1
@@ -274,7 +274,7 @@ class Zygote:
         """The run could not be started (out of processes or descriptors): say so, stay up."""
         if uid is not None:
             self.free_uids.append(uid)
-        self.send(outcome_frame(rid, {"kind": "crashed", "reason": "sandbox could not start the run: %s" % err, "durationMs": 0}))
+        self.send(outcome_frame(rid, {"kind": "crashed", "reason": "sandbox could not start the run: %s" % err, "durationMs": 0, "infrastructure": True}))
 
     def drain(self, run):
         fd = run.fd
@@ -404,7 +404,7 @@ class Zygote:
         elif os.WIFSIGNALED(status):
             sig = os.WTERMSIG(status)
             if run.aborted:
-                outcome = {"kind": "crashed", "reason": "sandbox closed during the run", "durationMs": elapsed_ms}
+                outcome = {"kind": "crashed", "reason": "sandbox closed during the run", "durationMs": elapsed_ms, "infrastructure": True}
             elif (sig == SIGXCPU or sig == SIGKILL) and run.cpu_s >= cpu_limit_seconds(run.timeout_ms) * CPU_LIMIT_REACHED:
                 # SIGXCPU at the soft CPU limit, or SIGKILL at the hard one after SIGXCPU was
                 # ignored: a timeout only if the kernel's count of its CPU time says so. A run

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, toPromise } from 'xstate';
 import type { AttackResult, ProposeResult } from '../../actors/policies/types';
 import type { Task } from '../../game/types';
-import { EpisodeStepError, episodeMachine, type CheckAttemptsStepInput, type VerifyPlayStepInput } from '../../machines/episode';
+import { EpisodeStepError, episodeMachine, summaryOf, type CheckAttemptsStepInput, type VerifyPlayStepInput } from '../../machines/episode';
+import { summarizeRound } from '../../machines/round';
+import { renderTimeline } from '../../report/timeline';
 import type { AttemptVerdict, EpisodeInput, EpisodeRecord, InputVerdict } from '../../machines/types';
 
 const task: Task = {
@@ -175,6 +177,21 @@ describe('episode machine', () => {
     expect(final).toBe('invalid');
     expect(output.reason).toEqual({ code: 'no-divergence', detail: 'same value' });
     expect(attacked).toBe(false);
+  });
+
+  it.each(['nondeterministic', 'inconclusive-sandbox'] as const)('records a %s play as invalid with its evidence, counted under its reason', async (reason) => {
+    const redraws = [{ original: returned('2'), variant: returned('2') }];
+    const { output, persisted, final } = await runEpisode({
+      verifyPlay: (step) =>
+        Promise.resolve({ input: step.input, outcomes: { original: returned('2'), variant: returned('0') }, diverges: false, invalidReason: reason, detail: 'draws differ', redraws }),
+    });
+    expect(final).toBe('invalid');
+    expect(output.reason).toEqual({ code: reason, detail: 'draws differ' });
+    expect(persisted[0]!.playVerdict?.redraws).toEqual(redraws);
+    expect(summarizeRound(0, [summaryOf(persisted[0]!)]).invalidReasons).toEqual({ [reason]: 1 });
+    const timeline = renderTimeline(persisted[0]!);
+    expect(timeline).toContain(`invalid (${reason}): draws differ`);
+    expect(timeline).toMatch(/re-run 1: original returned .*; variant returned/);
   });
 
   it('records a failing actor as a failed episode with its reason', async () => {

@@ -187,7 +187,7 @@ describe('sandbox: isolation', () => {
     }
   });
 
-  it('replaces a wedged worker after the watchdog grace and fails its runs as crashed', async () => {
+  it('replaces a wedged worker after the watchdog grace and runs its runs again on the new one', async () => {
     const before = new Set(childPids());
     const sandbox = await createSandbox({ workers: 1, watchdogGraceMs: 300 });
     try {
@@ -196,8 +196,8 @@ describe('sandbox: isolation', () => {
       // bwrap puts the zygote in a session of its own: stop every descendant.
       for (const pid of descendantPids(zygote!)) process.kill(Number(pid), 'SIGSTOP');
       const stuck = await sandbox.run({ source: 'def f():\n    return 1\n', entryPoint: 'f', input: '{}', timeoutMs: 200 });
-      expect(stuck.kind).toBe('crashed');
-      if (stuck.kind === 'crashed') expect(stuck.reason).toMatch(/did not answer/);
+      // The wedge is the sandbox's failure, not the program's: retried on the replacement.
+      expect(stuck).toMatchObject({ kind: 'returned', value: { t: 'int', v: '1' } });
       const after = await sandbox.run({ source: 'def f():\n    return 2\n', entryPoint: 'f', input: '{}' });
       expect(after).toMatchObject({ kind: 'returned', value: { t: 'int', v: '2' } });
     } finally {

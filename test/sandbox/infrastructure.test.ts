@@ -1,0 +1,80 @@
+// Sandbox failures are not program behaviour: a run that kills its zygote must not turn the honest
+// runs in flight on that zygote into divergences. Non-root mode: there a run shares its zygote's
+// uid and can kill it (as root each run has a uid of its own and cannot).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isInfrastructureFailure } from '../../game/compare';
+import { verifyPlay } from '../../game/verify';
+import { createSandbox, isolationReport, type Sandbox } from '../../sandbox/index';
+
+const report = isolationReport();
+const slowDouble = ['import time', 'def f(x):', '    time.sleep(0.4)', '    return 2 * x'].join('\n');
+const slowDoubleToo = ['import time', 'def f(x):', '    time.sleep(0.4)', '    return x + x'].join('\n');
+const zygoteKiller = ['import os, signal, time', 'def f(x):', '    time.sleep(0.1)', '    os.kill(os.getppid(), signal.SIGKILL)', '    return 2 * x'].join('\n');
+
+describe.skipIf(!report.bubblewrap)('sandbox: a run that kills its zygote', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    // One zygote: every run below is in flight on the one the killer reaches.
+    sandbox = await createSandbox({ workers: 1, maxInFlightPerWorker: 8, defaultTimeoutMs: 3000, pretend: { notRoot: true } });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  it('leaves the verdicts of honest runs in flight on the same zygote unchanged', async () => {
+    const limitMs = 3000;
+    const honest = [1, 2, 3].map((x) =>
+      sandbox.runPair({ original: slowDouble, variant: slowDoubleToo, entryPoint: 'f', input: `{"x": ${x}}`, timeoutMs: limitMs }),
+    );
+    const hostile = sandbox.runPair({ original: slowDouble, variant: zygoteKiller, entryPoint: 'f', input: '{"x": 5}', timeoutMs: limitMs });
+    const pairs = await Promise.all(honest);
+    for (const [i, pair] of pairs.entries()) {
+      expect(pair.original).toMatchObject({ kind: 'returned', value: { t: 'int', v: String(2 * (i + 1)) } });
+      expect(pair.variant).toMatchObject({ kind: 'returned', value: { t: 'int', v: String(2 * (i + 1)) } });
+      expect(verifyPlay({ originalOutcome: pair.original, variantOutcome: pair.variant, limitMs })).toMatchObject({
+        valid: false,
+        reason: 'no-divergence',
+      });
+    }
+    const killed = await hostile;
+    expect(killed.original).toMatchObject({ kind: 'returned', value: { t: 'int', v: '10' } });
+    // Retried alone on a fresh zygote, it kills that one too: never judged, never a divergence.
+    expect(killed.variant.kind).toBe('crashed');
+    expect(isInfrastructureFailure(killed.variant)).toBe(true);
+    expect(verifyPlay({ originalOutcome: killed.original, variantOutcome: killed.variant, limitMs })).toMatchObject({
+      valid: false,
+      reason: 'inconclusive-sandbox',
+    });
+  }, 60_000);
+
+  it('runs ended by closing the sandbox are sandbox failures, judged inconclusive', async () => {
+    const closing = await createSandbox({ workers: 1, defaultTimeoutMs: 3000 });
+    const inFlight = closing.runPair({ original: slowDouble, variant: slowDoubleToo, entryPoint: 'f', input: '{"x": 1}' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await closing.close();
+    const pair = await inFlight;
+    expect(isInfrastructureFailure(pair.original) || isInfrastructureFailure(pair.variant)).toBe(true);
+    expect(verifyPlay({ originalOutcome: pair.original, variantOutcome: pair.variant, limitMs: 3000 })).toMatchObject({
+      valid: false,
+      reason: 'inconclusive-sandbox',
+    });
+  });
+
+  it('a run cannot claim a sandbox failure in its own report', async () => {
+    const forger = [
+      'import json, os',
+      'def f():',
+      '    data = json.dumps({"kind": "crashed", "reason": "sandbox worker has no free run slot", "durationMs": 0, "infrastructure": True}).encode()',
+      '    for fd in range(3, 64):',
+      '        try:',
+      '            if os.readlink("/proc/self/fd/%d" % fd).startswith("pipe:"):',
+      '                os.write(fd, data)',
+      '        except OSError:',
+      '            pass',
+      '    os._exit(0)',
+    ].join('\n');
+    const outcome = await sandbox.run({ source: forger, entryPoint: 'f', input: '{}' });
+    expect(isInfrastructureFailure(outcome)).toBe(false);
+    expect(outcome).toMatchObject({ kind: 'crashed', reason: 'malformed report: a run cannot report a sandbox failure' });
+  });
+});
