@@ -1,10 +1,12 @@
-// Sandbox failures are not program behaviour: a run that kills its zygote must not turn the honest
-// runs in flight on that zygote into divergences. Non-root mode: there a run shares its zygote's
-// uid and can kill it (as root each run has a uid of its own and cannot).
+// Sandbox failures are not program behaviour: a zygote that dies must not turn the honest runs in
+// flight on it into divergences. Non-root mode, where runs share their zygote's uid: a run that
+// tries to kill its zygote is refused (seccomp, and the zygote is pid 1 of its namespace), and a
+// zygote killed from outside costs the runs in flight on it a retry, never their verdict.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isInfrastructureFailure } from '../../game/compare';
 import { verifyPlay } from '../../game/verify';
 import { createSandbox, isolationReport, type Sandbox } from '../../sandbox/index';
+import { childPids, descendantPids } from './procs';
 
 const report = isolationReport();
 const slowDouble = ['import time', 'def f(x):', '    time.sleep(0.4)', '    return 2 * x'].join('\n');
@@ -13,7 +15,9 @@ const zygoteKiller = ['import os, signal, time', 'def f(x):', '    time.sleep(0.
 
 describe.skipIf(!report.bubblewrap)('sandbox: a run that kills its zygote', () => {
   let sandbox: Sandbox;
+  let before: Set<string>;
   beforeAll(async () => {
+    before = new Set(childPids());
     // One zygote: every run below is in flight on the one the killer reaches.
     sandbox = await createSandbox({ workers: 1, maxInFlightPerWorker: 8, defaultTimeoutMs: 3000, pretend: { notRoot: true } });
   });
@@ -21,12 +25,19 @@ describe.skipIf(!report.bubblewrap)('sandbox: a run that kills its zygote', () =
     await sandbox?.close();
   });
 
-  it('leaves the verdicts of honest runs in flight on the same zygote unchanged', async () => {
+  it('leaves the verdicts of honest runs in flight on a zygote unchanged when a run tries to kill it and when it is killed', async () => {
     const limitMs = 3000;
+    const zygote = childPids().filter((pid) => !before.has(pid));
+    expect(zygote).toHaveLength(1);
+    const zygoteTree = descendantPids(zygote[0]!).slice(1);
     const honest = [1, 2, 3].map((x) =>
       sandbox.runPair({ original: slowDouble, variant: slowDoubleToo, entryPoint: 'f', input: `{"x": ${x}}`, timeoutMs: limitMs }),
     );
     const hostile = sandbox.runPair({ original: slowDouble, variant: zygoteKiller, entryPoint: 'f', input: '{"x": 5}', timeoutMs: limitMs });
+    // The hostile run's attempt comes first (0.1 s); then the zygote dies from outside (0.25 s)
+    // while every honest run is still sleeping on it.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    for (const pid of zygoteTree) process.kill(Number(pid), 'SIGKILL');
     const pairs = await Promise.all(honest);
     for (const [i, pair] of pairs.entries()) {
       expect(pair.original).toMatchObject({ kind: 'returned', value: { t: 'int', v: String(2 * (i + 1)) } });
@@ -36,15 +47,11 @@ describe.skipIf(!report.bubblewrap)('sandbox: a run that kills its zygote', () =
         reason: 'no-divergence',
       });
     }
-    const killed = await hostile;
-    expect(killed.original).toMatchObject({ kind: 'returned', value: { t: 'int', v: '10' } });
-    // Retried alone on a fresh zygote, it kills that one too: never judged, never a divergence.
-    expect(killed.variant.kind).toBe('crashed');
-    expect(isInfrastructureFailure(killed.variant)).toBe(true);
-    expect(verifyPlay({ originalOutcome: killed.original, variantOutcome: killed.variant, limitMs })).toMatchObject({
-      valid: false,
-      reason: 'inconclusive-sandbox',
-    });
+    const killer = await hostile;
+    expect(killer.original).toMatchObject({ kind: 'returned', value: { t: 'int', v: '10' } });
+    // Its kill is refused: that is the program's own behaviour, judged like any other.
+    expect(killer.variant).toMatchObject({ kind: 'raised', type: 'PermissionError' });
+    expect(isInfrastructureFailure(killer.variant)).toBe(false);
   }, 60_000);
 
   it('runs ended by closing the sandbox are sandbox failures, judged inconclusive', async () => {
