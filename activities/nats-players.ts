@@ -18,7 +18,7 @@ export function createNatsPlayers(client: ActorClient): PlayerGateway {
       wrap(async () => {
         const { deadline, ...call } = request;
         const response = await client.propose(call, { signal, ...(deadline !== undefined ? { deadline } : {}) });
-        return { policy: response.policy, modelVersion: response.modelVersion, prompt: response.prompt, reply: response.reply };
+        return { policy: response.policy, modelVersion: response.modelVersion, prompt: response.prompt, reply: response.reply, ...(response.noPlay ? { noPlay: response.noPlay } : {}) };
       }),
     attack: (request, signal) =>
       wrap(async () => {

@@ -3,7 +3,7 @@
 // deadline; responses wrap ProposeResult/AttackResult with timings and the replica that answered.
 import { z } from 'zod';
 import type { ChatMessage, EvaluatorReply, GeneratorReply, ParseResult, Task } from '../game/types';
-import type { AttackResult, ProposeResult, ReplyGeneration, SamplingOptions } from './policies/types';
+import { noPlayCauses, type AttackResult, type ProposeResult, type ReplyGeneration, type SamplingOptions } from './policies/types';
 import { actorErrorCodes, type ActorErrorInfo } from './errors';
 
 export const ENVELOPE_VERSION = 1;
@@ -148,6 +148,7 @@ export const proposeResponseSchema = z.object({
   ...responseCommon,
   role: z.literal('generator'),
   reply: policyReply(generatorParseSchema),
+  noPlay: z.object({ cause: z.enum(noPlayCauses), detail: z.string().max(4000) }).strict().optional(),
 });
 
 export const attackResponseSchema = z.object({

@@ -190,7 +190,7 @@ export async function startActorService(options: ActorServiceOptions): Promise<A
       const generator = actor.policy;
       return bind(parsed.data, async (context) => {
         const result = await generator.propose(call, context);
-        return (meta) => ({ ...meta, role: 'generator', policy: actor.spec, modelVersion: result.modelVersion, prompt: result.prompt, reply: result.reply });
+        return (meta) => ({ ...meta, role: 'generator', policy: actor.spec, modelVersion: result.modelVersion, prompt: result.prompt, reply: result.reply, ...(result.noPlay ? { noPlay: result.noPlay } : {}) });
       });
     }
     const parsed = attackRequestSchema.safeParse(body);

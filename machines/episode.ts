@@ -98,6 +98,7 @@ export function reasonFromError(error: unknown, fallback: EpisodeReasonCode): Ep
 const reasonCodes: ReadonlySet<string> = new Set<EpisodeReasonCode>([
   'parse-failure',
   'truncated',
+  'no-play',
   'variant-invalid',
   'input-invalid',
   'no-divergence',
@@ -155,6 +156,7 @@ export const episodeMachine = setup({
     persist: notProvided<EpisodeRecord, void>('persist'),
   },
   guards: {
+    declinedToPlay: (_, proposal: ProposeResult) => proposal.noPlay !== undefined,
     replyUnparsable: (_, proposal: ProposeResult) => !proposal.reply.parsed.ok,
     playNotDiverging: (_, verdict: InputVerdict) => !verdict.diverges,
   },
@@ -185,6 +187,18 @@ export const episodeMachine = setup({
           generator: context.generator,
         }),
         onDone: [
+          {
+            guard: { type: 'declinedToPlay', params: ({ event }) => event.output },
+            target: 'recordInvalid',
+            actions: assign(({ context, event }) => ({
+              proposal: event.output,
+              versions: { ...context.versions, generator: { policy: event.output.policy, model: event.output.modelVersion } },
+              outcome: 'invalid' as const,
+              reason: { code: 'no-play' as const, detail: event.output.noPlay ? `${event.output.noPlay.cause}: ${event.output.noPlay.detail}` : 'no play' },
+              rewards: invalidPlayRewards(),
+              timings: ended(context.timings, 'propose'),
+            })),
+          },
           {
             guard: { type: 'replyUnparsable', params: ({ event }) => event.output },
             target: 'recordInvalid',

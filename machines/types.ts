@@ -38,6 +38,8 @@ export type EpisodeOutcome = 'valid' | 'invalid' | 'failed';
 /** Invalid plays carry the game's reason; failures say which step failed. */
 export type EpisodeReasonCode =
   | InvalidPlayReason
+  /** The generator searched and declined to play (an invalid play, but not a malformed reply). */
+  | 'no-play'
   | 'actor-failed'
   | 'sandbox-failed'
   | 'persist-failed'

@@ -50,12 +50,31 @@ export interface ProposeRequest {
   policyState?: unknown;
 }
 
+/** Why a generator made no play: it searched and found nothing it could prove (not a malformed reply). */
+export const noPlayCauses = [
+  /** The time or candidate budget ran out before any candidate was proven different. */
+  'budget-exhausted',
+  /** Every candidate was tried and none was proven different. */
+  'search-exhausted',
+  /** The program offers nothing to change (no candidates at all). */
+  'nothing-to-change',
+] as const;
+export type NoPlayCause = (typeof noPlayCauses)[number];
+
+export interface NoPlay {
+  cause: NoPlayCause;
+  /** The search in words, for people reading the record. */
+  detail: string;
+}
+
 export interface ProposeResult {
   policy: string;
   modelVersion: string;
   /** The conversation sent to the model (offline policies: the prompt an LLM would have had). */
   prompt: ChatMessage[];
   reply: PolicyReply<GeneratorReply>;
+  /** Set when the generator declined to play; the reply then holds no program. Recorded as `no-play`. */
+  noPlay?: NoPlay;
 }
 
 export interface AttackRequest {

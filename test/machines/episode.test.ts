@@ -159,6 +159,15 @@ describe('episode machine', () => {
     expect(output.rewards?.generator).toBeLessThan(0);
   });
 
+  it('records a generator that declined to play as no-play with its cause, not as a parse failure', async () => {
+    const declined: ProposeResult = { ...proposal(false), noPlay: { cause: 'budget-exhausted', detail: '7 mutants enumerated, 1 searched' } };
+    const { output, final } = await runEpisode({ propose: () => Promise.resolve(declined) });
+    expect(final).toBe('invalid');
+    expect(output.reason?.code).toBe('no-play');
+    expect(output.reason?.detail).toContain('budget-exhausted');
+    expect(output.attack).toBeNull();
+  });
+
   it('records a non-diverging input as an invalid play and never attacks', async () => {
     let attacked = false;
     const { output, final } = await runEpisode({

@@ -11,7 +11,7 @@ const source = 'def f(xs, k):\n    total = 0\n    for x in xs:\n        if x < k
 const task = { source, entryPoint: 'f' };
 const other = { source: source.replace('* 2', '* 3'), entryPoint: 'f' };
 
-const mutant = (operator: Mutant['operator'], line: number, col: number, description: string): Mutant => ({ operator, line, col, description, source: `${source}# ${description}\n` });
+const mutant = (operator: Mutant['operator'], line: number, col: number, description: string): Mutant => ({ operator, line, col, endLine: line, description, source: `${source}# ${description}\n`, formatting: 'kept' });
 
 const mutants: Mutant[] = [
   mutant('constant', 2, 12, '0 -> 1'),

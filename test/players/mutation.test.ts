@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMutant } from '../../actors/policies/mutation/generate';
-import { createMutationGenerator } from '../../actors/policies/mutation/policy';
+import { createMutationGenerator, noPlayOf } from '../../actors/policies/mutation/policy';
 import { resolveMutationPolicyState } from '../../actors/policies/mutation/state';
 import { compareOutcomes } from '../../game/compare';
 import type { Task } from '../../game/types';
@@ -83,6 +83,16 @@ describe('mutation generator', () => {
     expect(r.stats.mutantsTried).toBeGreaterThan(0);
     expect(r.stats.mutantsDiscarded).toBe(r.stats.mutantsTried);
     expect(r.stats.mutantsKilled).toBe(0);
+    expect(noPlayOf(r).cause).toBe('search-exhausted');
+  });
+
+  it('declines with a typed no-play when its budget runs out, and the game records it as no-play, not a parse failure', async () => {
+    const policy = createMutationGenerator();
+    const context = { signal: new AbortController().signal, log: silentLogger, sandbox };
+    const result = await policy.propose({ task: clamp, targetDifficulty: 5, seed: 1, policyState: { ...small, maxTimeMs: 1 } }, context);
+    expect(result.noPlay?.cause).toBe('budget-exhausted');
+    expect(result.noPlay?.detail).toContain('mutants enumerated');
+    expect(result.reply.parsed.ok).toBe(false);
   });
 
   it('replies in the Markdown contract that the game parses, with the prompt an LLM would get', async () => {
@@ -104,6 +114,7 @@ describe('mutation generator', () => {
     const nothing = await policy.propose({ task: { ...clamp, source: 'def clamp_sum(xs, lo, hi):\n    pass\n' }, targetDifficulty: 5, seed: 1 }, context);
     expect(nothing.reply.parsed.ok).toBe(false);
     expect(nothing.reply.raw).toContain('No mutant');
+    expect(nothing.noPlay?.cause).toBe('nothing-to-change');
     await expect(policy.propose({ task: { ...clamp, source: 'def clamp_sum(:' }, targetDifficulty: 5, seed: 1 }, context)).rejects.toMatchObject({ code: 'E_SYNTAX' });
   });
 });

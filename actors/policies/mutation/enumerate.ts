@@ -26,8 +26,13 @@ const mutantSchema = z.object({
   operator: z.enum(mutationOperators),
   line: z.number().int(),
   col: z.number().int(),
+  /** Last original line the change touches (`line`..`endLine` is all that differs). */
+  endLine: z.number().int(),
   description: z.string(),
+  /** The mutant: the original text with only the changed piece rewritten. */
   source: z.string(),
+  /** `kept`: the original's formatting everywhere else; `normalized`: no splice checked out, the whole program was re-rendered. */
+  formatting: z.enum(['kept', 'normalized']),
 });
 
 export type Mutant = z.infer<typeof mutantSchema>;
@@ -50,7 +55,7 @@ export class MutationError extends Error {
 }
 
 export interface MutantList {
-  /** The original as `ast.unparse` renders it (mutants share this formatting). */
+  /** The original as `ast.unparse` renders it (mutants with `formatting: 'normalized'` share this formatting). */
   normalized: string;
   mutants: Mutant[];
 }

@@ -46,8 +46,14 @@ export interface GenerateStats {
   mutantsKilled: number;
   /** Mutants for which no witness was found within budget (possibly equivalent). */
   mutantsDiscarded: number;
+  /** Mutants run on the task's example inputs before any search. */
+  mutantsScreened: number;
+  /** Mutants dropped by that screen: they hang or crash there, or already differ there. */
+  mutantsDropped: number;
   executions: number;
   elapsedMs: number;
+  /** Why the search ended: a candidate fit the target, time or candidate budget ran out, nothing was left, or it was cancelled. */
+  stoppedBy: 'fit' | 'time' | 'candidates' | 'exhausted' | 'aborted';
 }
 
 export interface GenerateResult {
@@ -155,7 +161,7 @@ export async function generateMutant(task: Task, options: GenerateOptions): Prom
   const limitMs = state.runTimeoutMs;
   const helper = { ...(signal ? { signal } : {}) };
   const { mutants } = await enumerateMutants(task.source, task.entryPoint, helper);
-  const stats: GenerateStats = { mutantsEnumerated: mutants.length, mutantsTried: 0, mutantsKilled: 0, mutantsDiscarded: 0, executions: 0, elapsedMs: 0 };
+  const stats: GenerateStats = { mutantsEnumerated: mutants.length, mutantsTried: 0, mutantsKilled: 0, mutantsDiscarded: 0, mutantsScreened: 0, mutantsDropped: 0, executions: 0, elapsedMs: 0, stoppedBy: 'exhausted' };
   const finish = (play: MutantPlay | null): GenerateResult => ({ play, stats: { ...stats, elapsedMs: Date.now() - started } });
   if (mutants.length === 0) return finish(null);
 
@@ -187,8 +193,18 @@ export async function generateMutant(task: Task, options: GenerateOptions): Prom
   // Witnessed mutants; only the one chosen is shrunk and confirmed (the others are never shown).
   const witnessed: Witnessed[] = [];
   for (const [index, mutant] of order.entries()) {
-    if (signal?.aborted || Date.now() >= deadline) break;
-    if (index >= state.maxCandidates || witnessed.length >= state.candidates) break;
+    if (signal?.aborted) {
+      stats.stoppedBy = 'aborted';
+      break;
+    }
+    if (Date.now() >= deadline) {
+      stats.stoppedBy = 'time';
+      break;
+    }
+    if (index >= state.maxCandidates || witnessed.length >= state.candidates) {
+      stats.stoppedBy = 'candidates';
+      break;
+    }
     stats.mutantsTried++;
     const exposed = await exposure(mutant.source);
     let entry: Witnessed | null = null;
@@ -206,7 +222,10 @@ export async function generateMutant(task: Task, options: GenerateOptions): Prom
     }
     stats.mutantsKilled++;
     witnessed.push(entry);
-    if (Math.abs(exposed.rarity - desired) <= state.tolerance) break;
+    if (Math.abs(exposed.rarity - desired) <= state.tolerance) {
+      stats.stoppedBy = 'fit';
+      break;
+    }
   }
   // Closest rarity to the target first (ties: the earlier one); the first that confirms wins.
   const ranked = witnessed.map((w, i) => ({ w, i })).sort((a, b) => Math.abs(a.w.exposed.rarity - desired) - Math.abs(b.w.exposed.rarity - desired) || a.i - b.i);

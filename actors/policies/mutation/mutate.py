@@ -2,11 +2,18 @@
 
 Reads one JSON request on stdin: {"source": str, "entryPoint": str, "maxMutants": int?}.
 Writes one JSON reply on stdout:
-  {"ok": true, "normalized": str, "mutants": [{"operator", "line", "col", "description", "source"}]}
+  {"ok": true, "normalized": str,
+   "mutants": [{"operator", "line", "col", "endLine", "description", "source", "formatting"}]}
   {"ok": false, "code": "E_SYNTAX" | "E_NO_ENTRY" | "E_REQUEST" | "E_TOO_COMPLEX", "message": str}
 
 The source is untrusted: it is only parsed with `ast` and unparsed again, never executed.
 Mutants are produced in a fixed walk order and deduplicated by their unparsed text.
+
+A mutant's `source` is the original text with only the changed piece rewritten (an operator token,
+or the changed node's source segment re-rendered), so it keeps the original's quotes, spacing and
+comments (`formatting: "kept"`); `line`..`endLine` are the original lines that piece spans. Every
+splice is checked: it must parse to the same tree as the mutated tree. When no splice passes, the
+whole program is unparsed (`formatting: "normalized"`, `endLine` the last line).
 """
 import ast
 import json
@@ -71,12 +78,15 @@ def is_docstring(node, parent, field):
             and isinstance(parent, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
 
 
-def walk(node, parent=None, field=None, index=None, anchor=None):
-    """Pre-order walk yielding (node, parent, field, index, anchor); deterministic.
-    `anchor` is the nearest node (itself or an ancestor) that has a source position."""
+def walk(node, parent=None, field=None, index=None, anchor=None, statement=None):
+    """Pre-order walk yielding (node, parent, field, index, anchor, statement); deterministic.
+    `anchor` is the nearest node (itself or an ancestor) that has a source position, `statement`
+    the nearest simple statement (not one with a body, whose re-rendering would span its body)."""
     if hasattr(node, 'lineno'):
         anchor = node
-    yield node, parent, field, index, anchor
+    if isinstance(node, ast.stmt) and not hasattr(node, 'body'):
+        statement = node
+    yield node, parent, field, index, anchor, statement
     for name, value in ast.iter_fields(node):
         if (type(node).__name__, name) in SKIP_FIELDS:
             continue
@@ -85,11 +95,11 @@ def walk(node, parent=None, field=None, index=None, anchor=None):
                 if isinstance(item, ast.AST):
                     if is_docstring(item, node, name) or isinstance(item, ast.JoinedStr):
                         continue
-                    yield from walk(item, node, name, i, anchor)
+                    yield from walk(item, node, name, i, anchor, statement)
         elif isinstance(value, ast.AST):
             if isinstance(value, ast.JoinedStr):
                 continue
-            yield from walk(value, node, name, None, anchor)
+            yield from walk(value, node, name, None, anchor, statement)
 
 
 def plus(expr, k):
@@ -103,6 +113,7 @@ class Mutation:
     """Replacing one field (or one list item) of one node; applied and reverted in place."""
 
     def __init__(self, operator, node, description, target, field, index, value):
+        self.old = None
         self.operator = operator
         self.node = node
         self.description = description
@@ -113,6 +124,7 @@ class Mutation:
 
     def apply(self):
         current = getattr(self.target, self.field)
+        self.old = current if self.index is None else current[self.index]
         if self.index is None:
             setattr(self.target, self.field, self.value)
             return lambda: setattr(self.target, self.field, current)
@@ -120,6 +132,147 @@ class Mutation:
         replaced[self.index] = self.value
         setattr(self.target, self.field, replaced)
         return lambda: setattr(self.target, self.field, current)
+
+
+class Source:
+    """The original text as UTF-8 bytes, addressable by ast positions (columns are byte offsets)."""
+
+    def __init__(self, text):
+        self.data = text.encode('utf-8')
+        self.line_starts = [0]
+        for i, byte in enumerate(self.data):
+            if byte == 0x0A:
+                self.line_starts.append(i + 1)
+
+    def offset(self, line, col):
+        return self.line_starts[line - 1] + col
+
+    def span(self, node):
+        return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)
+
+    def segment(self, node):
+        start, end = self.span(node)
+        return self.data[start:end].decode('utf-8')
+
+    def indent_of(self, line):
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] if line < len(self.line_starts) else len(self.data)
+        text = self.data[start:end].decode('utf-8')
+        return text[:len(text) - len(text.lstrip(' \t'))]
+
+    def apply(self, edits):
+        """edits: [(start, end, text)], non-overlapping; returns the edited text."""
+        out = self.data
+        for start, end, text in sorted(edits, key=lambda e: e[0], reverse=True):
+            out = out[:start] + text.encode('utf-8') + out[end:]
+        return out.decode('utf-8')
+
+
+def positioned(node):
+    return isinstance(node, ast.AST) and getattr(node, 'end_lineno', None) is not None
+
+
+def token_edit(source, gap_start, gap_end, old, new):
+    """Replaces the operator token `old` in the text between two operands."""
+    gap = source.data[gap_start:gap_end].decode('utf-8')
+    if old.isalpha() or ' ' in old:  # keyword operators (and, or, in, not in, is, is not): whole words
+        import re
+        pattern = r'\b' + r'\s+'.join(re.escape(w) for w in old.split()) + r'\b'
+        match = re.search(pattern, gap)
+    else:
+        at = gap.find(old)
+        match = None if at < 0 else (at, at + len(old))
+    if match is None:
+        return None
+    a, b = (match.start(), match.end()) if hasattr(match, 'start') else match
+    start = gap_start + len(gap[:a].encode('utf-8'))
+    end = gap_start + len(gap[:b].encode('utf-8'))
+    return [(start, end, new)]
+
+
+def rendered(source, node, value):
+    """`value` rendered to stand where `node` was: statements indented like the original line."""
+    text = ast.unparse(value)
+    # A string literal keeps the original's quote character when it can do so unescaped.
+    if (isinstance(value, ast.Constant) and isinstance(value.value, str) and positioned(node)
+            and source.segment(node).startswith('"') and text.startswith("'") and text.endswith("'")
+            and '"' not in text and '\\' not in text):
+        text = '"' + text[1:-1] + '"'
+    if isinstance(node, ast.stmt) and '\n' in text:
+        indent = source.indent_of(node.lineno)
+        text = text.replace('\n', '\n' + indent)
+    return text
+
+
+def edit_plans(source, mutation, anchor, statement):
+    """Candidate edits for an applied mutation, smallest first; each is [(start, end, text)]."""
+    target, field, index, old = mutation.target, mutation.field, mutation.index, mutation.old
+    new = getattr(target, field) if index is None else getattr(target, field)[index]
+    plans = []
+    # Operator swaps: rewrite the token between the operands.
+    if isinstance(old, (ast.operator, ast.cmpop, ast.boolop)) and positioned(target):
+        old_text, new_text = OP_TEXT.get(type(old)), OP_TEXT.get(type(new))
+        if old_text and new_text:
+            if isinstance(target, ast.BinOp):
+                plans.append(token_edit(source, source.span(target.left)[1], source.span(target.right)[0], old_text, new_text))
+            elif isinstance(target, ast.AugAssign):
+                plans.append(token_edit(source, source.span(target.target)[1], source.span(target.value)[0], old_text + '=', new_text + '='))
+            elif isinstance(target, ast.Compare) and index is not None:
+                left = target.left if index == 0 else target.comparators[index - 1]
+                plans.append(token_edit(source, source.span(left)[1], source.span(target.comparators[index])[0], old_text, new_text))
+            elif isinstance(target, ast.BoolOp):
+                edits = []
+                for a, b in zip(target.values, target.values[1:]):
+                    e = token_edit(source, source.span(a)[1], source.span(b)[0], old_text, new_text)
+                    if e is None:
+                        edits = None
+                        break
+                    edits.extend(e)
+                plans.append(edits)
+    # Items of a list moved around (swapped arguments): each moved item takes the other's text.
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new) and all(positioned(n) for n in old):
+        if all(any(n is o for o in old) for n in new):
+            plans.append([(*source.span(o), source.segment(n)) for o, n in zip(old, new) if o is not n])
+    # A comprehension filter dropped: cut from the end of what precedes it to its own end.
+    if field == 'ifs' and isinstance(target, ast.comprehension) and isinstance(old, list) and len(new) == len(old) - 1:
+        removed = [i for i, o in enumerate(old) if not any(o is n for n in new)]
+        if len(removed) == 1 and positioned(target.iter) and all(positioned(o) for o in old):
+            i = removed[0]
+            before = target.iter if i == 0 else old[i - 1]
+            plans.append([(source.span(before)[1], source.span(old[i])[1], '')])
+    # A keyword argument added to a call: insert it before the closing parenthesis.
+    if field == 'keywords' and isinstance(target, ast.Call) and positioned(target) and isinstance(new, list) and not old:
+        end = source.span(target)[1]
+        if source.data[end - 1:end] == b')':
+            extra = ', '.join(ast.unparse(k) for k in new)
+            plans.append([(end - 1, end - 1, (', ' if target.args else '') + extra)])
+    # The replaced node itself, re-rendered (bare, then parenthesized for precedence).
+    if positioned(old) and isinstance(new, ast.AST):
+        text = rendered(source, old, new)
+        plans.append([(*source.span(old), text)])
+        plans.append([(*source.span(old), '(' + text + ')')])
+    # Then ever larger enclosing pieces: the node holding the field, the nearest positioned node, the statement.
+    for holder in (target, anchor, statement):
+        if positioned(holder):
+            text = rendered(source, holder, holder)
+            plans.append([(*source.span(holder), text)])
+            if not isinstance(holder, ast.stmt):
+                plans.append([(*source.span(holder), '(' + text + ')')])
+    return [p for p in plans if p]
+
+
+def spliced(source, mutation, anchor, statement, expected_dumps):
+    """The original with the mutation spliced in, and the last original line touched; None if no plan checks out."""
+    for plan in edit_plans(source, mutation, anchor, statement):
+        try:
+            text = source.apply(plan)
+            if ast.dump(ast.parse(text)) in expected_dumps:
+                last = max(end for _, end, _ in plan)
+                line = next(i for i in range(len(source.line_starts), 0, -1) if source.line_starts[i - 1] <= max(last - 1, 0))
+                return text, line
+        except (SyntaxError, ValueError, RecursionError, UnicodeDecodeError):
+            continue
+    return None
 
 
 def src(node):
@@ -293,13 +446,24 @@ def enumerate_mutants(source, entry_point, max_mutants):
     if find_entry(tree, entry_point) is None:
         raise RequestError('E_NO_ENTRY', f"the program defines no top-level function '{entry_point}'")
     normalized = ast.unparse(tree)
+    original = Source(source)
+    last_line = len(source.splitlines()) or 1
     seen = {normalized}
     mutants = []
-    for node, parent, field, index, anchor in list(walk(tree)):
+    for node, parent, field, index, anchor, statement in list(walk(tree)):
         for mutation in mutations_for(node, parent, field, index):
             revert = mutation.apply()
+            text = None
+            in_memory = None
+            kept = None
             try:
                 text = ast.unparse(tree)
+                in_memory = ast.dump(tree)
+                if text not in seen:
+                    # The splice must mean the mutated tree (either as built or as its unparse reads back).
+                    kept = spliced(original, mutation, anchor, statement, {in_memory, ast.dump(ast.parse(text))})
+            except SyntaxError:
+                text = None
             except Exception:  # an invalid combination the unparser rejects: skip it
                 text = None
             finally:
@@ -311,12 +475,15 @@ def enumerate_mutants(source, entry_point, max_mutants):
             except SyntaxError:
                 continue
             seen.add(text)
+            line = getattr(anchor, 'lineno', 0)
             mutants.append({
                 'operator': mutation.operator,
-                'line': getattr(anchor, 'lineno', 0),
+                'line': line,
                 'col': getattr(anchor, 'col_offset', 0),
+                'endLine': max(line, kept[1]) if kept else last_line,
                 'description': mutation.description,
-                'source': text,
+                'source': kept[0] if kept else text,
+                'formatting': 'kept' if kept else 'normalized',
             })
             if len(mutants) >= max_mutants:
                 return normalized, mutants

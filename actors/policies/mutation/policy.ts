@@ -4,7 +4,7 @@ import { parseGeneratorReply, renderGeneratorReply } from '../../../game/reply';
 import type { GeneratorReply } from '../../../game/types';
 import { describeOutcome } from '../fuzz/describe';
 import { generatorPrompt } from '../prompts';
-import type { GeneratorPolicy, PolicyContext, ProposeRequest, ProposeResult } from '../types';
+import type { GeneratorPolicy, NoPlay, NoPlayCause, PolicyContext, ProposeRequest, ProposeResult } from '../types';
 import { generateMutant, type GenerateResult, type MutantPlay } from './generate';
 import { resolveMutationPolicyState, type MutationPolicyState } from './state';
 
@@ -21,10 +21,17 @@ export function playReply(play: MutantPlay, entryPoint: string): GeneratorReply 
   };
 }
 
-/** A reply with no program: recorded downstream as an invalid play, like an LLM that gave up. */
-function noPlayText(result: GenerateResult): string {
+/** Why the search ended without a play, typed; the detail repeats the search's counts for people. */
+export function noPlayOf(result: GenerateResult): NoPlay {
   const s = result.stats;
-  return `# Analysis\n\nNo mutant with a diverging input was found: ${s.mutantsEnumerated} mutants enumerated, ${s.mutantsTried} tried, ${s.mutantsDiscarded} discarded as possibly equivalent.\n`;
+  const cause: NoPlayCause = s.mutantsEnumerated === 0 ? 'nothing-to-change' : s.stoppedBy === 'exhausted' ? 'search-exhausted' : 'budget-exhausted';
+  const detail = `${s.mutantsEnumerated} mutants enumerated, ${s.mutantsScreened} screened on the example inputs (${s.mutantsDropped} dropped: they hang, crash or already differ there), ${s.mutantsTried} searched for a witness, ${s.mutantsDiscarded} discarded as possibly equivalent; stopped by ${s.stoppedBy} after ${s.elapsedMs} ms`;
+  return { cause, detail };
+}
+
+/** The reply text of a declined play: no program, so the game could never take it for one. */
+function noPlayText(noPlay: NoPlay): string {
+  return `# Analysis\n\nNo mutant with a diverging input was found, so no play (${noPlay.cause}): ${noPlay.detail}.\n`;
 }
 
 export function createMutationGenerator(overrides: Partial<MutationPolicyState> = {}): GeneratorPolicy {
@@ -42,13 +49,15 @@ export function createMutationGenerator(overrides: Partial<MutationPolicyState> 
         log: context.log,
         ...(request.deadline !== undefined ? { deadline: request.deadline } : {}),
       });
-      const raw = result.play ? renderGeneratorReply(playReply(result.play, request.task.entryPoint)) : noPlayText(result);
+      const noPlay = result.play ? null : noPlayOf(result);
+      const raw = result.play ? renderGeneratorReply(playReply(result.play, request.task.entryPoint)) : noPlayText(noPlayOf(result));
       context.log.debug({ stats: result.stats, operator: result.play?.operator, rarity: result.play?.rarity }, 'mutation proposal done');
       return {
         policy: 'mutation',
         modelVersion: request.modelVersion ?? MUTATION_POLICY_VERSION,
         prompt: generatorPrompt(request.task, request.targetDifficulty),
         reply: { raw, parsed: parseGeneratorReply(raw), durationMs: Date.now() - started },
+        ...(noPlay ? { noPlay } : {}),
       };
     },
   };
