@@ -192,7 +192,8 @@ describe('the LLM loop through a real Ollama, a tiny model and the real trainer'
     const created = spawnSync(installedOllamaBinary(repoRoot) ?? 'ollama', ['create', PLAYER, '-f', player.modelfile], { encoding: 'utf8', env: { ...process.env, OLLAMA_HOST: ollama.url }, timeout: 300_000 });
     expect(created.status, created.stderr).toBe(0);
 
-    // 3. Two rounds of Ollama players with the real trainer between them.
+    // 3. Two rounds of Ollama players with the real trainer between them, training sets built the
+    //    study's way (small n and explicit sampling override the preset's).
     const dir = path.join(work, 'llm-campaign');
     runCampaign(
       dir,
@@ -209,6 +210,7 @@ describe('the LLM loop through a real Ollama, a tiny model and the real trainer'
         'seed: 11',
         'timeouts: { playerMs: 300000, trainingMs: 900000 }',
         'training:',
+        '  preset: study',
         `  trainer: [${JSON.stringify(trainerPython)}, training/trainer/train.py, --dataset, '{dataset}', --base-model, '{baseModel}', --output-dir, '{outputDir}', --checkpoint-dir, '{checkpointDir}', --epochs, '1', --grad-accum, '1', --max-length, '2048', --target-modules, 'q_proj,v_proj']`,
         `  generatorBase: ${JSON.stringify(player.hf_dir)}`,
         `  ollamaHost: ${ollama.url}`,

@@ -10,7 +10,7 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import PreTrainedTokenizerFast
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "training", "trainer"))
+sys.path.insert(0, os.path.join(HERE, "..", "training", "trainer"))
 import train  # noqa: E402
 
 PLAIN = (
@@ -32,7 +32,7 @@ DROPS_ASSISTANT = "{% for m in messages %}{% if m['role'] != 'assistant' %}{{ m[
 def tiny_tokenizer(template):
     corpus = []
     for name in ("train.py", "requirements.txt"):
-        with open(os.path.join(HERE, "..", "..", "training", "trainer", name), encoding="utf-8") as f:
+        with open(os.path.join(HERE, "..", "training", "trainer", name), encoding="utf-8") as f:
             corpus.append(f.read())
     corpus.append("Difficulty level: 0 1 2 3 4 5 6 7 8 9 10 Any. Predict the difficulty level. <think> reasoning </think> answer")
     core = Tokenizer(models.BPE())
