@@ -49,7 +49,10 @@ export async function checkAttemptReplies(
     }),
   );
   const score = scoreAttempts(
-    replies.map((reply, index) => ({ reply, outcomes: outcomes.get(index)?.outcomes ?? null, redraws: outcomes.get(index)?.redraws ?? null })),
+    replies.map((reply, index) => {
+      const runs = outcomes.get(index);
+      return { reply, outcomes: runs?.outcomes ?? null, redraws: runs?.redraws ?? null };
+    }),
     limitMs,
   );
   return score.attempts.map((attempt) => ({

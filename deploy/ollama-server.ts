@@ -38,12 +38,6 @@ export function installedOllamaBinary(repoRoot: string): string | undefined {
   return existsSync(bin) ? bin : undefined;
 }
 
-/** The pinned version setup-ollama.sh built, as recorded next to the binary. */
-export function installedOllamaVersion(repoRoot: string): string | undefined {
-  const stamp = path.join(repoRoot, '.sinq/tools/ollama/bin/.version');
-  return existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : undefined;
-}
-
 export async function startOllamaServer(options: OllamaServerOptions): Promise<OllamaServerHandle> {
   const log = options.log ?? silentLogger;
   if (!existsSync(options.binary)) throw new OllamaServerError(`no ollama binary at ${options.binary}; run: bash deploy/setup-ollama.sh`);

@@ -123,20 +123,8 @@ def memorise(model, tokenizer, chats, max_steps=800):
     return {"steps": step, "loss": loss_value, "exact": exact, "chats": len(chats)}
 
 
-def main(argv):
-    argv = list(argv)
-    chats = []
-    if len(argv) > 2 and argv[1] == "--memorise":
-        chats = [json.loads(line)["messages"] for line in Path(argv[2]).read_text(encoding="utf-8").splitlines() if line.strip()]
-        del argv[1:3]
-    if len(argv) < 3:
-        print(__doc__, file=sys.stderr)
-        return 2
-    out = Path(argv[1])
-    hf_dir = out / "hf"
-    hf_dir.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(0)
-    tokenizer = build_tokenizer(argv[2:], vocab_size=1024)
+def tiny_llama(tokenizer):
+    """A randomly initialised 2-layer, 64-wide Llama for `tokenizer` (about 200 k parameters)."""
     config = LlamaConfig(
         vocab_size=len(tokenizer),
         hidden_size=64,
@@ -152,7 +140,24 @@ def main(argv):
         pad_token_id=tokenizer.pad_token_id,
         tie_word_embeddings=False,
     )
-    model = LlamaForCausalLM(config)
+    return LlamaForCausalLM(config)
+
+
+def main(argv):
+    argv = list(argv)
+    chats = []
+    if len(argv) > 2 and argv[1] == "--memorise":
+        chats = [json.loads(line)["messages"] for line in Path(argv[2]).read_text(encoding="utf-8").splitlines() if line.strip()]
+        del argv[1:3]
+    if len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out = Path(argv[1])
+    hf_dir = out / "hf"
+    hf_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(0)
+    tokenizer = build_tokenizer(argv[2:], vocab_size=1024)
+    model = tiny_llama(tokenizer)
     memorised = memorise(model, tokenizer, chats) if chats else None
     model.save_pretrained(hf_dir, safe_serialization=True)
     tokenizer.save_pretrained(hf_dir)

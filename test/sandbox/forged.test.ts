@@ -4,27 +4,10 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Outcome } from '../../game/types';
 import { createSandbox, type Sandbox } from '../../sandbox/index';
-import { hostSnapshot, makeCanary, sandboxModes } from './modes';
+import { forgedReportSource as forger, hostSnapshot, makeCanary, sandboxModes } from './modes';
 
 function py(lines: string[]): string {
   return lines.join('\n') + '\n';
-}
-
-/** Writes `text` to the run's result pipe (the only pipe it holds) and exits as a clean run would. */
-function forger(text: string, before: string[] = []): string {
-  return py([
-    'import os',
-    'def f():',
-    ...before.map((line) => '    ' + line),
-    `    data = ${text}`,
-    '    for fd in range(3, 64):',
-    '        try:',
-    '            if os.readlink("/proc/self/fd/%d" % fd).startswith("pipe:"):',
-    '                os.write(fd, data)',
-    '        except OSError:',
-    '            pass',
-    '    os._exit(0)',
-  ]);
 }
 
 const honestSource = py([

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isInfrastructureFailure } from '../../game/compare';
 import { verifyPlay } from '../../game/verify';
 import { createSandbox, isolationReport, type Sandbox } from '../../sandbox/index';
+import { forgedReportSource } from './modes';
 import { childPids, descendantPids } from './procs';
 
 const report = isolationReport();
@@ -68,18 +69,10 @@ describe.skipIf(!report.bubblewrap)('sandbox: a run that kills its zygote', () =
   });
 
   it('a run cannot claim a sandbox failure in its own report', async () => {
-    const forger = [
-      'import json, os',
-      'def f():',
-      '    data = json.dumps({"kind": "crashed", "reason": "sandbox worker has no free run slot", "durationMs": 0, "infrastructure": True}).encode()',
-      '    for fd in range(3, 64):',
-      '        try:',
-      '            if os.readlink("/proc/self/fd/%d" % fd).startswith("pipe:"):',
-      '                os.write(fd, data)',
-      '        except OSError:',
-      '            pass',
-      '    os._exit(0)',
-    ].join('\n');
+    const forger = forgedReportSource(
+      'json.dumps({"kind": "crashed", "reason": "sandbox worker has no free run slot", "durationMs": 0, "infrastructure": True}).encode()',
+      ['import json'],
+    );
     const outcome = await sandbox.run({ source: forger, entryPoint: 'f', input: '{}' });
     expect(isInfrastructureFailure(outcome)).toBe(false);
     expect(outcome).toMatchObject({ kind: 'crashed', reason: 'malformed report: a run cannot report a sandbox failure' });

@@ -109,3 +109,20 @@ export async function alongsideHonest(sandbox: Sandbox, canary: string, hostile:
   expect(hostSnapshot(canary)).toEqual(host);
   return outcome;
 }
+
+/** Writes `text` to the run's result pipe (the only pipe it holds) and exits as a clean run would. */
+export function forgedReportSource(text: string, before: string[] = []): string {
+  return [
+    'import os',
+    'def f():',
+    ...before.map((line) => '    ' + line),
+    `    data = ${text}`,
+    '    for fd in range(3, 64):',
+    '        try:',
+    '            if os.readlink("/proc/self/fd/%d" % fd).startswith("pipe:"):',
+    '                os.write(fd, data)',
+    '        except OSError:',
+    '            pass',
+    '    os._exit(0)',
+  ].join('\n') + '\n';
+}
